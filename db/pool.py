@@ -1,0 +1,48 @@
+"""Connection pools for our own tables (Aegra keeps its own pools for runs, threads and checkpoints)."""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+
+from psycopg.rows import dict_row
+from psycopg_pool import AsyncConnectionPool
+
+from settings import get_settings
+
+_pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, AsyncConnectionPool]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def database_url() -> str:
+    """The configured database URL; the server resolves the embedded one into DATABASE_URL at start."""
+    url = get_settings().database_url
+    if not url:
+        raise RuntimeError("DATABASE_URL is not set: start through `support-agent serve` or set it explicitly")
+    return url
+
+
+async def get_pool(url: str | None = None) -> AsyncConnectionPool:
+    """An open pool for ``url`` (default: DATABASE_URL), one per event loop and URL.
+
+    Rows come back as dicts.
+    """
+    url = url or database_url()
+    loop = asyncio.get_running_loop()
+    pools = _pools.setdefault(loop, {})
+    pool = pools.get(url)
+    if pool is None:
+        pool = AsyncConnectionPool(
+            url, min_size=1, max_size=10, open=False, kwargs={"autocommit": True, "row_factory": dict_row}
+        )
+        pools[url] = pool
+        await pool.open(wait=True, timeout=15)
+    return pool
+
+
+async def close_pools() -> None:
+    """Close every pool of the running event loop."""
+    loop = asyncio.get_running_loop()
+    for pool in _pools.pop(loop, {}).values():
+        await pool.close()

@@ -1,0 +1,164 @@
+"""Tables of the support operation: customers, tickets, teams and routing, the handoff inbox, turn events, outcomes.
+
+Append-only: a released migration never changes; add a new one instead.
+"""
+
+from __future__ import annotations
+
+from db.migrations import Migration
+
+_CORE = """
+CREATE SEQUENCE IF NOT EXISTS ticket_number_seq START WITH 1001;
+
+CREATE TABLE customers (
+    id text PRIMARY KEY,
+    tenant text NOT NULL DEFAULT 'default',
+    name text,
+    email text,
+    tier text NOT NULL DEFAULT 'standard' CHECK (tier IN ('free','standard','premium','enterprise')),
+    language text NOT NULL DEFAULT 'en',
+    timezone text NOT NULL DEFAULT 'UTC',
+    preferences jsonb NOT NULL DEFAULT '{}'::jsonb,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    updated_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX customers_tenant_idx ON customers (tenant);
+CREATE INDEX customers_email_idx ON customers (lower(email));
+
+CREATE TABLE teams (
+    id text PRIMARY KEY,
+    name text NOT NULL,
+    description text NOT NULL DEFAULT '',
+    languages text[] NOT NULL DEFAULT '{}',
+    created_at timestamptz NOT NULL DEFAULT now()
+);
+
+-- A rule matches when its topic matches (the intent is in intents or the category in categories; empty
+-- lists on both = any topic) and the tier and language are in their lists (empty = any). Lowest position wins.
+CREATE TABLE routing_rules (
+    id serial PRIMARY KEY,
+    tenant text NOT NULL DEFAULT 'default',
+    position int NOT NULL DEFAULT 100,
+    team text NOT NULL REFERENCES teams (id) ON DELETE CASCADE,
+    intents text[] NOT NULL DEFAULT '{}',
+    categories text[] NOT NULL DEFAULT '{}',
+    tiers text[] NOT NULL DEFAULT '{}',
+    languages text[] NOT NULL DEFAULT '{}',
+    description text NOT NULL DEFAULT ''
+);
+CREATE INDEX routing_rules_tenant_idx ON routing_rules (tenant, position);
+
+CREATE TABLE tickets (
+    id text PRIMARY KEY DEFAULT ('T-' || nextval('ticket_number_seq')::text),
+    tenant text NOT NULL DEFAULT 'default',
+    customer_id text NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
+    subject text NOT NULL,
+    description text NOT NULL DEFAULT '',
+    status text NOT NULL DEFAULT 'open'
+        CHECK (status IN ('open','in_progress','pending','resolved','closed')),
+    priority text NOT NULL DEFAULT 'normal' CHECK (priority IN ('low','normal','high','urgent')),
+    category text NOT NULL DEFAULT 'general',
+    team text,
+    tags text[] NOT NULL DEFAULT '{}',
+    thread_id text,
+    resolution text,
+    satisfaction smallint CHECK (satisfaction BETWEEN 1 AND 5),
+    created_at timestamptz NOT NULL DEFAULT now(),
+    updated_at timestamptz NOT NULL DEFAULT now(),
+    resolved_at timestamptz
+);
+CREATE INDEX tickets_customer_idx ON tickets (tenant, customer_id, status);
+CREATE INDEX tickets_thread_idx ON tickets (thread_id);
+CREATE INDEX tickets_status_idx ON tickets (tenant, status, priority);
+
+CREATE TABLE ticket_events (
+    id bigserial PRIMARY KEY,
+    ticket_id text NOT NULL REFERENCES tickets (id) ON DELETE CASCADE,
+    tenant text NOT NULL DEFAULT 'default',
+    kind text NOT NULL,
+    actor text NOT NULL,
+    body text,
+    data jsonb NOT NULL DEFAULT '{}'::jsonb,
+    created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX ticket_events_ticket_idx ON ticket_events (ticket_id, id);
+
+CREATE TABLE handoffs (
+    id bigserial PRIMARY KEY,
+    tenant text NOT NULL DEFAULT 'default',
+    thread_id text NOT NULL,
+    ticket_id text REFERENCES tickets (id) ON DELETE CASCADE,
+    customer_id text NOT NULL,
+    team text NOT NULL,
+    priority text NOT NULL CHECK (priority IN ('low','normal','high','urgent')),
+    reason text NOT NULL,
+    intent text,
+    category text,
+    urgency text,
+    language text,
+    sentiment text,
+    summary text NOT NULL,
+    transcript_tail jsonb NOT NULL DEFAULT '[]'::jsonb,
+    status text NOT NULL DEFAULT 'waiting'
+        CHECK (status IN ('waiting','claimed','answered','handed_back','closed')),
+    claimed_by text,
+    resolution text,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    claimed_at timestamptz,
+    answered_at timestamptz,
+    closed_at timestamptz,
+    updated_at timestamptz NOT NULL DEFAULT now()
+);
+-- One open handoff per thread: a second escalation of the same thread updates it.
+CREATE UNIQUE INDEX handoffs_one_open_per_thread ON handoffs (thread_id) WHERE status IN ('waiting','claimed');
+CREATE INDEX handoffs_inbox_idx ON handoffs (tenant, status, created_at);
+CREATE INDEX handoffs_customer_idx ON handoffs (customer_id);
+
+CREATE TABLE conversation_events (id bigserial PRIMARY KEY, tenant text NOT NULL DEFAULT 'default',
+  thread_id text NOT NULL, customer_id text NOT NULL, run_id text, turn int NOT NULL, intent text,
+  intent_confidence real, sentiment text, sentiment_score real, urgency text, language text,
+  escalated boolean NOT NULL DEFAULT false, resolved boolean NOT NULL DEFAULT false,
+  low_confidence boolean NOT NULL DEFAULT false, articles_cited text[] NOT NULL DEFAULT '{}',
+  latency_ms integer, created_at timestamptz NOT NULL DEFAULT now());
+CREATE INDEX conversation_events_time_idx ON conversation_events (tenant, created_at);
+CREATE INDEX conversation_events_thread_idx ON conversation_events (thread_id, turn);
+CREATE INDEX conversation_events_customer_idx ON conversation_events (customer_id, created_at);
+CREATE INDEX conversation_events_articles_idx ON conversation_events USING gin (articles_cited);
+
+CREATE TABLE conversation_outcomes (thread_id text PRIMARY KEY, tenant text NOT NULL DEFAULT 'default',
+  customer_id text, resolution text CHECK (resolution IN ('confirmed','assumed','unresolved')),
+  resolved_by text CHECK (resolved_by IN ('bot','human')), rating smallint CHECK (rating BETWEEN 1 AND 5),
+  comment text, ended_at timestamptz, updated_at timestamptz NOT NULL DEFAULT now());
+CREATE INDEX conversation_outcomes_time_idx ON conversation_outcomes (tenant, ended_at);
+CREATE INDEX conversation_outcomes_customer_idx ON conversation_outcomes (customer_id);
+"""
+
+_TEAMS = """
+INSERT INTO teams (id, name, description, languages) VALUES
+ ('billing', 'Billing', 'Charges, invoices, refunds, payment methods and billing disputes.', '{}'),
+ ('technical', 'Technical support', 'Product bugs, errors, outages, integrations and how-to questions.', '{}'),
+ ('accounts', 'Accounts', 'Login, password, profile, subscription and account closure.', '{}'),
+ ('shipping', 'Shipping and orders', 'Order status, delivery, returns and exchanges.', '{}'),
+ ('security', 'Security', 'Compromised accounts, fraud, suspicious activity and data protection.', '{}'),
+ ('trust_and_safety', 'Trust, safety and legal', 'Legal threats, complaints to regulators, abuse and policy.', '{}'),
+ ('customer_success', 'Customer success', 'Premium and enterprise accounts: named team, faster answers.', '{}'),
+ ('multilingual', 'Multilingual desk', 'Conversations in languages other than English.', '{es,fr,de,pt,it,nl}'),
+ ('general', 'General support', 'Everything else.', '{}')
+ON CONFLICT (id) DO NOTHING;
+
+INSERT INTO routing_rules (position, team, intents, categories, tiers, languages, description) VALUES
+ (10, 'trust_and_safety', '{legal_threat}', '{legal}', '{}', '{}', 'Legal threats always go to trust and safety.'),
+ (20, 'security', '{account_compromised,fraud,security_issue}', '{security}', '{}', '{}', 'Security incidents.'),
+ (30, 'billing', '{billing_dispute}', '{billing,refund}', '{}', '{}', 'Invoices, payments, fees and refunds.'),
+ (40, 'shipping', '{}', '{order,shipping}', '{}', '{}', 'Orders, delivery and addresses.'),
+ (50, 'accounts', '{}', '{account}', '{}', '{}', 'Account access, settings and subscriptions.'),
+ (60, 'technical', '{technical_issue,bug_report}', '{technical}', '{}', '{}', 'Technical problems.'),
+ (70, 'customer_success', '{}', '{}', '{enterprise}', '{}', 'Enterprise customers have a named team.'),
+ (80, 'multilingual', '{}', '{}', '{}', '{es,fr,de,pt,it,nl}', 'Other languages when no specialist matched.'),
+ (1000, 'general', '{}', '{}', '{}', '{}', 'Everything else.');
+"""
+
+MIGRATIONS: list[Migration] = [
+    Migration("support_0001_core", _CORE),
+    Migration("support_0002_teams", _TEAMS),
+]

@@ -1,1 +1,166 @@
-print("x")
+"""The `support-agent` command line: serve, chat, db, ingest, seed, eval and bench."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import importlib.util
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from settings import PROJECT_ROOT, get_settings
+
+app = typer.Typer(help="Customer-support agent with memory, served through the LangGraph API.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+eval_app = typer.Typer(help="Eval suites; each prints one JSON object of metrics as its last line.")
+bench_app = typer.Typer(help="Benchmarks that print numbers.")
+app.add_typer(db_app, name="db")
+app.add_typer(eval_app, name="eval")
+app.add_typer(bench_app, name="bench")
+console = Console(stderr=True)
+
+# Commands that live beside the code they measure; each module exposes a typer-annotated `main`.
+EVAL_SUITES = {
+    "retrieval": "evals.retrieval",
+    "routing": "evals.routing",
+    "sentiment": "evals.sentiment",
+    "escalation": "evals.escalation",
+    "pii": "evals.pii",
+    "injection": "evals.injection",
+}
+BENCHMARKS = {"kb": "bench.kb", "signals": "bench.signals", "turns": "bench.turns", "memory": "bench.memory"}
+
+
+def _register(group: typer.Typer, commands: dict[str, str]) -> None:
+    for name, module_name in commands.items():
+        if importlib.util.find_spec(module_name) is None:
+            continue
+        module = importlib.import_module(module_name)
+        group.command(name, help=(module.__doc__ or "").strip().splitlines()[0] if module.__doc__ else None)(
+            module.main
+        )
+
+
+def _database_url() -> str:
+    from db.runtime import DatabaseUnavailable, check_database, resolve_database_url
+
+    try:
+        url = resolve_database_url(get_settings())
+        check_database(url)
+    except DatabaseUnavailable as exc:
+        console.print(f"[bold red]Database unavailable:[/bold red] {exc}")
+        console.print("Set DATABASE_URL to a reachable Postgres with pgvector, or unset it to use the embedded one.")
+        raise typer.Exit(2) from exc
+    os.environ["DATABASE_URL"] = url
+    get_settings.cache_clear()
+    return url
+
+
+def _seed(url: str) -> None:
+    from db.seed import seed_all
+
+    for line in asyncio.run(seed_all(url)):
+        console.print(f"[green]seeded[/green] {line}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to bind (default HOST or 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default PORT or 8123).")] = None,
+    seed: Annotated[bool, typer.Option(help="Seed the KB and demo customers (idempotent).")] = True,
+) -> None:
+    """Serve the LangGraph API and our routes on Postgres (embedded unless DATABASE_URL is set)."""
+    from db.migrations import migrate
+
+    settings = get_settings()
+    host = host or settings.host
+    port = port or settings.port
+    url = _database_url()
+    applied = migrate(url)
+    if applied:
+        console.print(f"[green]migrations applied:[/green] {', '.join(applied)}")
+    if seed:
+        _seed(url)
+    os.environ.setdefault("AEGRA_CONFIG", str(PROJECT_ROOT / "langgraph.json"))
+    os.environ.update(
+        HOST=host,
+        PORT=str(port),
+        HF_HUB_OFFLINE="1",
+        TRANSFORMERS_OFFLINE="1",
+    )
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    base = f"http://{host}:{port}"
+    console.print(f"[bold]LangGraph API[/bold]  {base}   (graph id: support)")
+    console.print(f"[bold]API docs[/bold]       {base}/docs")
+    console.print(f"[bold]Studio[/bold]         https://smith.langchain.com/studio/?baseUrl={base}  or  `make studio`")
+    import uvicorn
+
+    uvicorn.run("aegra_api.main:app", host=host, port=port, log_level=os.environ["LOG_LEVEL"].lower())
+
+
+@app.command()
+def seed() -> None:
+    """Seed the knowledge base and the demo customers (idempotent)."""
+    _seed(_database_url())
+
+
+@db_app.command("migrate")
+def db_migrate() -> None:
+    """Apply our migrations and Aegra's (threads, runs, checkpoints, store)."""
+    from db.migrations import migrate
+
+    url = _database_url()
+    from db.aegra_schema import migrate_aegra
+
+    migrate_aegra(url)
+    applied = migrate(url)
+    console.print(f"migrations applied: {', '.join(applied) or 'none (up to date)'}")
+
+
+@db_app.command("reset")
+def db_reset(yes: Annotated[bool, typer.Option("--yes", help="Confirm dropping every table.")] = False) -> None:
+    """Drop every table in the database (threads, memories, KB, tickets) and migrate again."""
+    if not yes:
+        console.print("[red]Refusing to drop data without --yes.[/red]")
+        raise typer.Exit(1)
+    import psycopg
+
+    url = _database_url()
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP SCHEMA public CASCADE")
+        conn.execute("CREATE SCHEMA public")
+    db_migrate()
+
+
+@app.command()
+def chat(
+    customer: Annotated[str, typer.Option(help="Customer id the conversation belongs to.")] = "demo-ana",
+    thread: Annotated[str | None, typer.Option(help="Resume this thread id instead of starting one.")] = None,
+    url: Annotated[str | None, typer.Option(help="Server base URL (default http://HOST:PORT).")] = None,
+) -> None:
+    """Chat with the agent in the terminal over the LangGraph API, streaming the replies."""
+    from server.chat_client import run_chat
+
+    settings = get_settings()
+    asyncio.run(run_chat(url or f"http://{settings.host}:{settings.port}", customer=customer, thread_id=thread))
+
+
+def _ingest_command() -> None:
+    if importlib.util.find_spec("knowledge.ingest") is None:
+        return
+    module = importlib.import_module("knowledge.ingest")
+    app.command("ingest", help="Ingest documents (Markdown, HTML, text, PDF, FAQ CSV/JSON/JSONL) into the KB.")(
+        module.main
+    )
+
+
+_register(eval_app, EVAL_SUITES)
+_register(bench_app, BENCHMARKS)
+_ingest_command()
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,70 @@
+"""Our FastAPI app: Aegra serves it as ``http.app`` and adds the LangGraph API routes to it.
+
+Its middleware wraps Aegra's routes too; its lifespan runs inside Aegra's, after Aegra's database is up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from db.migrations import migrate
+from db.pool import close_pools, database_url
+from server.run_input_guard import RunInputGuard
+from settings import get_settings
+
+logger = logging.getLogger(__name__)
+
+RECOVERY_INTERVAL_S = 10.0
+
+
+def _served_by_aegra() -> bool:
+    return "aegra_api.main" in sys.modules
+
+
+@asynccontextmanager
+async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    """Apply our migrations, then (under Aegra) the run guards and crash recovery."""
+    url = database_url()
+    applied = await asyncio.to_thread(migrate, url)
+    if applied:
+        logger.info("applied migrations %s", applied)
+    background: list[asyncio.Task[None]] = []
+    if _served_by_aegra():
+        from server.runs.admission import install_admission
+        from server.runs.executor import install_serial_executor
+        from server.runs.recovery import recovery_loop
+
+        install_serial_executor()
+        install_admission()
+        background.append(asyncio.create_task(recovery_loop(url, interval_s=RECOVERY_INTERVAL_S)))
+    try:
+        yield
+    finally:
+        for task in background:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await close_pools()
+
+
+def create_app() -> FastAPI:
+    """Build the app (routes of our own; Aegra adds the LangGraph API)."""
+    settings = get_settings()
+    application = FastAPI(
+        title="Support Agent",
+        description="Customer-support agent with memory, served through the LangGraph API.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    application.add_middleware(RunInputGuard, max_chars=settings.max_message_chars)
+    return application
+
+
+app = create_app()

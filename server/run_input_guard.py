@@ -1,0 +1,129 @@
+"""ASGI middleware that checks run requests before Aegra stores them.
+
+Aegra accepts empty or huge messages and silently creates a thread when a run names an unknown
+one. Here a run request is refused with a clear JSON error, before anything is written:
+404 for an unknown thread (unless ``if_not_exists="create"``), 422 for an empty message or a
+malformed ``input.messages``, 413 for a message over ``MAX_MESSAGE_CHARS``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from server.errors import send_json_error
+
+_THREAD_RUN_PATH = re.compile(r"^/threads/(?P<thread_id>[^/]+)/runs(?:/stream|/wait)?/?$")
+_STATELESS_RUN_PATH = re.compile(r"^/runs(?:/stream|/wait)?/?$")
+
+
+class InputProblem(Exception):
+    """A run request that must be refused."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def message_text(content: Any) -> str | None:
+    """The text of a message's content (a string, or a list of text blocks); None when not text."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        parts = [block.get("text", "") for block in content if isinstance(block, dict) and block.get("type") == "text"]
+        if all(isinstance(part, str) for part in parts):
+            return "".join(parts)
+    return None
+
+
+def check_run_input(body: Any, *, max_chars: int) -> None:
+    """Raise InputProblem when the run's input messages are malformed, empty or too long."""
+    if not isinstance(body, dict):
+        return  # not JSON object: Aegra's own validation answers 422
+    run_input = body.get("input")
+    if run_input is None:
+        return
+    if not isinstance(run_input, dict):
+        raise InputProblem(422, "`input` must be an object such as {\"messages\": [...]}")
+    messages = run_input.get("messages")
+    if messages is None:
+        return
+    if not isinstance(messages, list):
+        raise InputProblem(422, "`input.messages` must be a list of messages")
+    for index, message in enumerate(messages, start=1):
+        if isinstance(message, str):
+            text = message
+        elif isinstance(message, dict):
+            text = message_text(message.get("content"))
+            if text is None:
+                raise InputProblem(422, f"message {index} has no text content")
+        else:
+            raise InputProblem(422, f"message {index} must be an object with `role` and `content`")
+        if not text.strip():
+            raise InputProblem(422, f"message {index} is empty")
+        if len(text) > max_chars:
+            raise InputProblem(413, f"message {index} has {len(text)} characters; the limit is {max_chars}")
+
+
+async def _thread_exists(thread_id: str) -> bool:
+    from db.pool import get_pool
+
+    pool = await get_pool()
+    async with pool.connection() as conn:
+        cur = await conn.execute("SELECT 1 FROM thread WHERE thread_id = %s", (thread_id,))
+        return await cur.fetchone() is not None
+
+
+class RunInputGuard:
+    """Pure ASGI middleware (streaming responses pass through untouched)."""
+
+    def __init__(self, app: ASGIApp, *, max_chars: int) -> None:
+        self.app = app
+        self.max_chars = max_chars
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        thread_match = _THREAD_RUN_PATH.match(path)
+        if not thread_match and not _STATELESS_RUN_PATH.match(path):
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunks.append(message.get("body", b""))
+            more = message.get("more_body", False)
+        raw = b"".join(chunks)
+        try:
+            body = json.loads(raw) if raw else None
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            body = None  # Aegra answers malformed JSON with 422
+        try:
+            check_run_input(body, max_chars=self.max_chars)
+            if thread_match and not (isinstance(body, dict) and body.get("if_not_exists") == "create"):
+                thread_id = thread_match.group("thread_id")
+                if not await _thread_exists(thread_id):
+                    raise InputProblem(404, f"Thread '{thread_id}' not found")
+        except InputProblem as problem:
+            await send_json_error(send, problem.status, problem.message)
+            return
+
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": raw, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)

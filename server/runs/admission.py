@@ -1,0 +1,90 @@
+"""Admission of new runs to a thread: the multitask strategy, message ids and the customer on the thread.
+
+Aegra ignores ``multitask_strategy``. Admission here runs inside Aegra's own run-creation transaction
+under a per-thread advisory lock, so two server processes cannot both admit a run while the other
+checks: ``reject`` answers 409 while a run is pending or running; ``interrupt`` and ``rollback``
+interrupt the active runs first; ``enqueue`` (the default) queues the run behind them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, Final
+
+from fastapi import HTTPException
+from sqlalchemy import select, text, update
+
+from server.runs.locks import THREAD_ADMISSION, XACT_LOCK_SQL
+
+STRATEGIES: Final = ("reject", "interrupt", "rollback", "enqueue")
+DEFAULT_STRATEGY: Final = "enqueue"
+
+
+def assign_message_ids(run_input: dict[str, Any] | None) -> None:
+    """Give each input message a stable id, so re-executing a recovered run cannot duplicate it."""
+    if not run_input:
+        return
+    messages = run_input.get("messages")
+    if not isinstance(messages, list):
+        return
+    for message in messages:
+        if isinstance(message, dict) and not message.get("id"):
+            message["id"] = str(uuid.uuid4())
+
+
+async def _active_runs(session: Any, thread_id: str) -> list[Any]:
+    from aegra_api.core.orm import Run as RunORM
+
+    stmt = select(RunORM).where(RunORM.thread_id == thread_id, RunORM.status.in_(("pending", "running")))
+    return list((await session.scalars(stmt)).all())
+
+
+async def _tag_thread_customer(session: Any, thread_id: str, context: dict[str, Any]) -> None:
+    """Record the customer on the thread's metadata so staff tools and data rights can find it."""
+    from aegra_api.core.orm import Thread as ThreadORM
+
+    customer_id = context.get("customer_id")
+    if not isinstance(customer_id, str) or not customer_id:
+        return
+    tenant = context.get("tenant") if isinstance(context.get("tenant"), str) else "default"
+    thread = await session.scalar(select(ThreadORM).where(ThreadORM.thread_id == thread_id))
+    if thread is None:
+        return
+    metadata = dict(thread.metadata_json or {})
+    if metadata.get("customer_id") == customer_id and metadata.get("tenant") == tenant:
+        return
+    metadata.update(customer_id=customer_id, tenant=tenant)
+    await session.execute(update(ThreadORM).where(ThreadORM.thread_id == thread_id).values(metadata_json=metadata))
+
+
+def install_admission() -> None:
+    """Wrap Aegra's run preparation with the multitask strategy (idempotent)."""
+    import aegra_api.api.runs as runs_api
+    import aegra_api.services.run_preparation as preparation
+
+    original = preparation._prepare_run
+    if getattr(original, "_support_admission", False):
+        return
+
+    async def prepare_run(
+        session: Any, thread_id: str, request: Any, user: Any, *, initial_status: str, **kwargs: Any
+    ) -> Any:
+        strategy = request.multitask_strategy or DEFAULT_STRATEGY
+        if strategy not in STRATEGIES:
+            raise HTTPException(422, f"multitask_strategy must be one of {', '.join(STRATEGIES)}; got {strategy!r}")
+        await session.execute(text(XACT_LOCK_SQL), {"cls": THREAD_ADMISSION, "key": thread_id})
+        active = await _active_runs(session, thread_id)
+        if active and strategy == "reject":
+            ids = ", ".join(run.run_id for run in active)
+            raise HTTPException(409, f"Thread {thread_id} already has an active run ({ids}); multitask_strategy=reject")
+        if active and strategy in ("interrupt", "rollback"):
+            for run in active:
+                await runs_api._request_run_interruption(session, run, "interrupt")
+            await session.execute(text(XACT_LOCK_SQL), {"cls": THREAD_ADMISSION, "key": thread_id})
+        assign_message_ids(request.input)
+        await _tag_thread_customer(session, thread_id, request.context or {})
+        return await original(session, thread_id, request, user, initial_status=initial_status, **kwargs)
+
+    prepare_run._support_admission = True  # type: ignore[attr-defined]
+    preparation._prepare_run = prepare_run
+    runs_api._prepare_run = prepare_run  # type: ignore[attr-defined]

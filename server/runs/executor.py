@@ -1,0 +1,94 @@
+"""Per-thread run serialisation across processes, replacing Aegra's unordered local executor.
+
+Aegra's local executor starts every run at once, so two messages to one thread read the same
+checkpoint and one reply is lost. Here each run first takes an ownership lock (so a crashed
+owner can be detected by any process), then waits for the thread's execution lock and for every
+earlier-created pending run of the thread: runs of one thread execute one at a time, in the order
+the API acknowledged them (``enqueue``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import psycopg
+
+from server.runs.locks import LOCK_SQL, RUN_OWNERSHIP, THREAD_EXECUTION, TRY_LOCK_SQL, UNLOCK_SQL
+
+logger = logging.getLogger(__name__)
+
+_EARLIER_PENDING_SQL = """
+SELECT 1 FROM runs r
+ WHERE r.thread_id = %(thread_id)s AND r.run_id <> %(run_id)s AND r.status = 'pending'
+   AND r.created_at < (SELECT created_at FROM runs WHERE run_id = %(run_id)s)
+ LIMIT 1
+"""
+_TURN_POLL_SECONDS = 0.02
+
+
+def _database_url() -> str:
+    from aegra_api.settings import settings
+
+    url: str = settings.db.database_url_sync
+    return url
+
+
+async def _wait_for_turn(conn: psycopg.AsyncConnection[Any], thread_id: str, run_id: str) -> None:
+    """Hold the thread's execution lock with no earlier pending run left in the queue."""
+    while True:
+        await conn.execute(LOCK_SQL, (THREAD_EXECUTION, thread_id))
+        cur = await conn.execute(_EARLIER_PENDING_SQL, {"thread_id": thread_id, "run_id": run_id})
+        if await cur.fetchone() is None:
+            return
+        # An earlier run was acknowledged first: let it through, then queue again.
+        await conn.execute(UNLOCK_SQL, (THREAD_EXECUTION, thread_id))
+        await asyncio.sleep(_TURN_POLL_SECONDS)
+
+
+async def execute_in_order(job: Any) -> None:
+    """Run Aegra's ``execute_run(job)`` once this process owns the run and it is the thread's turn."""
+    from aegra_api.services.run_executor import execute_run
+
+    run_id = job.identity.run_id
+    thread_id = job.identity.thread_id
+    conn = await psycopg.AsyncConnection.connect(_database_url(), autocommit=True)
+    try:
+        cur = await conn.execute(TRY_LOCK_SQL, (RUN_OWNERSHIP, run_id))
+        row = await cur.fetchone()
+        if row is None or not row[0]:
+            logger.info("run %s is owned by another process; not executing it here", run_id)
+            return
+        await _wait_for_turn(conn, thread_id, run_id)
+        await execute_run(job)
+    finally:
+        # Closing the session releases both advisory locks, also when this task is cancelled.
+        await conn.close()
+
+
+def install_serial_executor() -> None:
+    """Make Aegra's executor singleton run each thread's runs one at a time, in order."""
+    from aegra_api.core.active_runs import active_runs
+    from aegra_api.observability.span_enrichment import make_run_trace_context
+    from aegra_api.services.executor import executor
+    from aegra_api.services.local_executor import LocalExecutor
+
+    if not isinstance(executor, LocalExecutor):
+        raise RuntimeError("support-agent runs Aegra without Redis; unset REDIS_BROKER_ENABLED")
+    if getattr(executor, "_support_serial", False):
+        return
+
+    async def submit(job: Any) -> None:
+        trace_ctx = make_run_trace_context(
+            job.identity.run_id,
+            job.identity.thread_id,
+            job.identity.graph_id,
+            job.user.identity,
+            extra_metadata=job.run_metadata,
+        )
+        task = asyncio.create_task(execute_in_order(job), context=trace_ctx)
+        active_runs[job.identity.run_id] = task
+
+    executor.submit = submit  # type: ignore[method-assign]
+    executor._support_serial = True  # type: ignore[attr-defined]

@@ -1,0 +1,100 @@
+"""Start and stop the real server (`support-agent serve`) as a subprocess for integration tests."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+ECHO_GRAPH = Path(__file__).resolve().parent / "graphs" / "echo_graph.py"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def write_test_config(directory: Path) -> Path:
+    """The project's langgraph.json with absolute paths, plus the `echo` graph for infrastructure tests."""
+    config = json.loads((ROOT / "langgraph.json").read_text())
+    for graph_id, entry in config["graphs"].items():
+        path = entry["path"] if isinstance(entry, dict) else entry
+        file_part, _, export = path.partition(":")
+        absolute = f"{(ROOT / file_part).resolve()}:{export}"
+        config["graphs"][graph_id] = {**entry, "path": absolute} if isinstance(entry, dict) else absolute
+    config["graphs"]["echo"] = f"{ECHO_GRAPH}:graph"
+    config.pop("env", None)
+    target = directory / "langgraph.test.json"
+    target.write_text(json.dumps(config, indent=2))
+    return target
+
+
+@dataclass
+class ServerProcess:
+    """One `support-agent serve` process on a given database."""
+
+    database_url: str
+    config_path: Path
+    log_path: Path
+    port: int = field(default_factory=free_port)
+    extra_env: dict[str, str] = field(default_factory=dict)
+    seed: bool = False
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, *, timeout_s: float = 120.0) -> ServerProcess:
+        env = {
+            **os.environ,
+            "DATABASE_URL": self.database_url,
+            "AEGRA_CONFIG": str(self.config_path),
+            "LOG_LEVEL": "WARNING",
+            "HF_HUB_OFFLINE": "1",
+            "TRANSFORMERS_OFFLINE": "1",
+            "LANGSMITH_TRACING": "false",
+            **self.extra_env,
+        }
+        command = [str(Path(sys.executable).parent / "support-agent"), "serve", "--port", str(self.port)]
+        if not self.seed:
+            command.append("--no-seed")
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited with {self.process.returncode}:\n{self.log_path.read_text()[-4000:]}")
+            try:
+                if httpx.get(f"{self.url}/health", timeout=1.0).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.3)
+        self.kill()
+        raise TimeoutError(f"server did not answer within {timeout_s}s:\n{self.log_path.read_text()[-4000:]}")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def kill(self) -> None:
+        """SIGKILL: the process gets no chance to clean up."""
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()

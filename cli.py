@@ -103,6 +103,22 @@ def serve(
 
 
 @app.command()
+def studio(
+    port: Annotated[int, typer.Option(help="Port for `langgraph dev` (2024 is often taken).")] = 2124,
+) -> None:
+    """Run the same graph under `langgraph dev` for LangGraph Studio, checkpointed to Postgres."""
+    import subprocess
+    import sys
+
+    _database_url()
+    os.environ.update(LANGSMITH_TRACING="false", LANGSMITH_TEST_TRACKING="false", HF_HUB_OFFLINE="1")
+    langgraph = Path(sys.executable).parent / "langgraph"
+    command = [str(langgraph), "dev", "--port", str(port), "--no-browser", "--config", "langgraph.json"]
+    console.print(f"Studio: https://smith.langchain.com/studio/?baseUrl=http://127.0.0.1:{port}")
+    raise typer.Exit(subprocess.call(command, cwd=PROJECT_ROOT))
+
+
+@app.command()
 def seed() -> None:
     """Seed the knowledge base and the demo customers (idempotent)."""
     _seed(_database_url())

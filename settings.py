@@ -46,6 +46,11 @@ class Settings(BaseSettings):
     summary_token_budget: int = Field(default=1200, ge=200)
     refund_escalation_threshold: float = 200.0
     resolution_assume_after_hours: float = 24.0
+    max_tool_rounds: int = Field(default=3, ge=0, description="Tool-calling rounds the model may take per turn.")
+    memory_max_facts: int = Field(default=40, ge=1, description="Long-term facts kept per customer.")
+    support_clock_offset_s: float = Field(
+        default=0.0, description="Seconds added to the system clock (tests that 'advance days'); 0 in production."
+    )
 
     # LangSmith
     langsmith_api_key: str | None = None

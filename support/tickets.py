@@ -91,7 +91,13 @@ async def find_open_ticket(
 
 
 async def add_event(
-    db: Db | None, tenant: str, ticket_id: str, *, kind: str, actor: str, body: str | None = None,
+    db: Db | None,
+    tenant: str,
+    ticket_id: str,
+    *,
+    kind: str,
+    actor: str,
+    body: str | None = None,
     data: dict[str, Any] | None = None,
 ) -> Row:
     """Append one entry to the ticket's history."""
@@ -136,11 +142,27 @@ async def create_ticket(
             conn,
             "INSERT INTO tickets (tenant, customer_id, subject, description, category, priority, team, tags,"
             " thread_id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
-            (tenant, customer_id, subject.strip(), description.strip(), category or "general", priority, team,
-             tags or [], thread_id),
+            (
+                tenant,
+                customer_id,
+                subject.strip(),
+                description.strip(),
+                category or "general",
+                priority,
+                team,
+                tags or [],
+                thread_id,
+            ),
         )
-        await add_event(conn, tenant, row["id"], kind="created", actor=actor, body=subject.strip(),
-                        data={"priority": priority, "category": category or "general", "team": team})
+        await add_event(
+            conn,
+            tenant,
+            row["id"],
+            kind="created",
+            actor=actor,
+            body=subject.strip(),
+            data={"priority": priority, "category": category or "general", "team": team},
+        )
         return await fetch_required(conn, _SELECT + " WHERE id = %s", (row["id"],))
 
 
@@ -179,12 +201,14 @@ async def update_ticket(
         if status is not None and status != current["status"]:
             if status not in ALLOWED_TRANSITIONS[current["status"]]:
                 raise InvalidTransitionError(ticket_id, current["status"], status)
-            await add_event(conn, tenant, ticket_id, kind="status", actor=actor,
-                            data={"from": current["status"], "to": status})
+            await add_event(
+                conn, tenant, ticket_id, kind="status", actor=actor, data={"from": current["status"], "to": status}
+            )
         for field, value in (("priority", priority), ("team", team), ("category", category)):
             if value is not None and value != current[field]:
-                await add_event(conn, tenant, ticket_id, kind=field, actor=actor,
-                                data={"from": current[field], "to": value})
+                await add_event(
+                    conn, tenant, ticket_id, kind=field, actor=actor, data={"from": current[field], "to": value}
+                )
         if resolution is not None:
             await add_event(conn, tenant, ticket_id, kind="resolution", actor=actor, body=resolution)
         if comment:
@@ -196,7 +220,15 @@ async def update_ticket(
             " resolution = COALESCE(%s, resolution), updated_at = now(),"
             " resolved_at = CASE WHEN %s IN ('resolved','closed') THEN COALESCE(resolved_at, now()) END"
             " WHERE id = %s RETURNING id",
-            (new_status, priority or current["priority"], team or current["team"], category or current["category"],
-             tags if tags is not None else current["tags"], resolution, new_status, ticket_id),
+            (
+                new_status,
+                priority or current["priority"],
+                team or current["team"],
+                category or current["category"],
+                tags if tags is not None else current["tags"],
+                resolution,
+                new_status,
+                ticket_id,
+            ),
         )
         return await fetch_required(conn, _SELECT + " WHERE id = %s", (ticket_id,))

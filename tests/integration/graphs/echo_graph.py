@@ -6,6 +6,7 @@ Its reply names how many customer messages the thread holds, so ordering and los
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Annotated
@@ -28,6 +29,8 @@ class EchoContext:
 
 async def echo(state: EchoState, runtime: Runtime[EchoContext]) -> dict[str, list[AnyMessage]]:
     await asyncio.sleep(runtime.context.delay_s)
+    if os.environ.get("ECHO_FAIL") and runtime.context.delay_s > 0:
+        raise RuntimeError("echo graph told to fail slow runs (ECHO_FAIL)")
     humans = [m for m in state.messages if isinstance(m, HumanMessage)]
     last = humans[-1].content if humans else ""
     return {"messages": [AIMessage(content=f"echo #{len(humans)}: {last}")]}

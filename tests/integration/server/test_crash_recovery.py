@@ -1,0 +1,79 @@
+"""`kill -9` of the server during a run: after a restart nothing is stuck and no acknowledged message is lost."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+import pytest
+from langgraph_sdk import get_client
+
+from tests.integration.server_process import ServerProcess
+
+pytestmark = pytest.mark.integration
+
+
+def _ask(text: str) -> dict[str, object]:
+    return {"messages": [{"role": "user", "content": text}]}
+
+
+async def _wait_until_running(client: object, thread_id: str, run_id: str) -> None:
+    for _ in range(100):
+        run = await client.runs.get(thread_id, run_id)  # type: ignore[attr-defined]
+        if run["status"] == "running":
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("run never started")
+
+
+async def test_killed_server_completes_interrupted_and_queued_runs(
+    server_factory: Callable[..., ServerProcess],
+) -> None:
+    server = server_factory()
+    client = get_client(url=server.url)
+    thread_id = (await client.threads.create())["thread_id"]
+    await client.runs.wait(thread_id, "echo", input=_ask("before"))
+    interrupted = await client.runs.create(thread_id, "echo", input=_ask("during"), context={"delay_s": 3})
+    queued = await client.runs.create(thread_id, "echo", input=_ask("queued"))
+    await _wait_until_running(client, thread_id, interrupted["run_id"])
+
+    server.kill()
+    restarted = server_factory(database_url=server.database_url)
+    client = get_client(url=restarted.url)
+
+    for run in (interrupted, queued):
+        await asyncio.wait_for(client.runs.join(thread_id, run["run_id"]), timeout=60)
+        assert (await client.runs.get(thread_id, run["run_id"]))["status"] == "success"
+    result = await client.runs.wait(thread_id, "echo", input=_ask("after"))
+    assert isinstance(result, dict)
+    contents = [m["content"] for m in result["messages"]]
+    assert contents == [
+        "before",
+        "echo #1: before",
+        "during",
+        "echo #2: during",
+        "queued",
+        "echo #3: queued",
+        "after",
+        "echo #4: after",
+    ]
+    assert (await client.threads.get(thread_id))["status"] == "idle"
+
+
+async def test_run_that_fails_on_recovery_is_visible_as_error(server_factory: Callable[..., ServerProcess]) -> None:
+    server = server_factory()
+    client = get_client(url=server.url)
+    thread_id = (await client.threads.create())["thread_id"]
+    doomed = await client.runs.create(thread_id, "echo", input=_ask("boom"), context={"delay_s": 3})
+    await _wait_until_running(client, thread_id, doomed["run_id"])
+    server.kill()
+    # The restarted process cannot run it (an invalid context type makes the graph fail): the client sees an error.
+    restarted = server_factory(database_url=server.database_url, ECHO_FAIL="1")
+    client = get_client(url=restarted.url)
+    await asyncio.wait_for(client.runs.join(thread_id, doomed["run_id"]), timeout=60)
+    run = await client.runs.get(thread_id, doomed["run_id"])
+    assert run["status"] == "error"
+    # ... and the thread is not stuck: the next message is processed.
+    await client.runs.wait(thread_id, "echo", input=_ask("next"))
+    state = await client.threads.get_state(thread_id)
+    assert state["values"]["messages"][-1]["content"].endswith(": next")

@@ -1,0 +1,40 @@
+"""A conversation resumes after the server stops and starts again: the history is intact and used."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from langgraph_sdk import get_client
+
+from tests.integration.server_process import ServerProcess
+
+pytestmark = pytest.mark.integration
+
+
+def _ask(text: str) -> dict[str, object]:
+    return {"messages": [{"role": "user", "content": text}]}
+
+
+async def test_third_turn_after_restart_sees_the_first_two(server_factory: Callable[..., ServerProcess]) -> None:
+    server = server_factory()
+    client = get_client(url=server.url)
+    thread_id = (await client.threads.create())["thread_id"]
+    await client.runs.wait(thread_id, "echo", input=_ask("one"))
+    await client.runs.wait(thread_id, "echo", input=_ask("two"))
+    server.stop()
+
+    restarted = server_factory(database_url=server.database_url)
+    client = get_client(url=restarted.url)
+    result = await client.runs.wait(thread_id, "echo", input=_ask("three"))
+    assert isinstance(result, dict)
+    assert [m["content"] for m in result["messages"]] == [
+        "one",
+        "echo #1: one",
+        "two",
+        "echo #2: two",
+        "three",
+        "echo #3: three",  # the graph counted the turns from before the restart
+    ]
+    history = await client.threads.get_history(thread_id, limit=100)
+    assert len(history) >= 6

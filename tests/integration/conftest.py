@@ -9,7 +9,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests.integration.server_process import ServerProcess, write_test_config
+from server.launcher import ServerProcess, write_config
 
 
 def _database_for(server_url: str, name: str) -> str:
@@ -30,7 +30,8 @@ def create_database(pg_server_url: str) -> str:
 
 @pytest.fixture(scope="session")
 def server_config(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_test_config(tmp_path_factory.mktemp("config"))
+    echo = Path(__file__).resolve().parent / "graphs" / "echo_graph.py"
+    return write_config(tmp_path_factory.mktemp("config"), extra_graphs={"echo": f"{echo}:graph"})
 
 
 @pytest.fixture(scope="session")

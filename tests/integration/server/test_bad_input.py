@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.integration.server_process import ROOT, ServerProcess
+from server.launcher import ROOT, ServerProcess
 
 pytestmark = pytest.mark.integration
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 from langgraph_sdk import get_client
 
-from tests.integration.server_process import ServerProcess
+from server.launcher import ServerProcess
 
 pytestmark = pytest.mark.integration
 

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from langgraph_sdk import get_client
 
-from tests.integration.server_process import ServerProcess
+from server.launcher import ServerProcess
 
 pytestmark = pytest.mark.integration
 

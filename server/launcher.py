@@ -1,4 +1,4 @@
-"""Start and stop the real server (`support-agent serve`) as a subprocess for integration tests."""
+"""Start and stop real server processes: ours (`support-agent serve`) and `langgraph dev`, for tests and benchmarks."""
 
 from __future__ import annotations
 
@@ -14,8 +14,7 @@ from pathlib import Path
 
 import httpx
 
-ROOT = Path(__file__).resolve().parents[2]
-ECHO_GRAPH = Path(__file__).resolve().parent / "graphs" / "echo_graph.py"
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def free_port() -> int:
@@ -24,17 +23,24 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def write_test_config(directory: Path) -> Path:
-    """The project's langgraph.json with absolute paths, plus the `echo` graph for infrastructure tests."""
+def write_config(directory: Path, *, extra_graphs: dict[str, str] | None = None, in_memory: bool = False) -> Path:
+    """The project's langgraph.json with absolute paths, plus ``extra_graphs``.
+
+    ``in_memory`` drops our app and the Postgres checkpointer, for `langgraph dev` as an in-memory anchor.
+    """
     config = json.loads((ROOT / "langgraph.json").read_text())
     for graph_id, entry in config["graphs"].items():
         path = entry["path"] if isinstance(entry, dict) else entry
         file_part, _, export = path.partition(":")
         absolute = f"{(ROOT / file_part).resolve()}:{export}"
         config["graphs"][graph_id] = {**entry, "path": absolute} if isinstance(entry, dict) else absolute
-    config["graphs"]["echo"] = f"{ECHO_GRAPH}:graph"
+    config["graphs"].update(extra_graphs or {})
     config.pop("env", None)
-    target = directory / "langgraph.test.json"
+    if in_memory:
+        config.pop("checkpointer", None)
+        config.pop("http", None)
+        config.pop("store", None)
+    target = directory / ("langgraph.inmem.json" if in_memory else "langgraph.test.json")
     target.write_text(json.dumps(config, indent=2))
     return target
 
@@ -50,10 +56,15 @@ class ServerProcess:
     extra_env: dict[str, str] = field(default_factory=dict)
     seed: bool = False
     process: subprocess.Popen[bytes] | None = None
+    health_path: str = "health"
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    def command(self) -> list[str]:
+        command = [str(Path(sys.executable).parent / "support-agent"), "serve", "--port", str(self.port)]
+        return command if self.seed else [*command, "--no-seed"]
 
     def start(self, *, timeout_s: float = 120.0) -> ServerProcess:
         env = {
@@ -66,17 +77,14 @@ class ServerProcess:
             "LANGSMITH_TRACING": "false",
             **self.extra_env,
         }
-        command = [str(Path(sys.executable).parent / "support-agent"), "serve", "--port", str(self.port)]
-        if not self.seed:
-            command.append("--no-seed")
         log = self.log_path.open("ab")
-        self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(self.command(), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited with {self.process.returncode}:\n{self.log_path.read_text()[-4000:]}")
             try:
-                if httpx.get(f"{self.url}/health", timeout=1.0).status_code == 200:
+                if httpx.get(f"{self.url}/{self.health_path}", timeout=1.0).status_code == 200:
                     return self
             except httpx.HTTPError:
                 pass
@@ -85,6 +93,7 @@ class ServerProcess:
         raise TimeoutError(f"server did not answer within {timeout_s}s:\n{self.log_path.read_text()[-4000:]}")
 
     def stop(self) -> None:
+        """SIGTERM, then SIGKILL after 30 s."""
         if self.process and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:
@@ -98,3 +107,26 @@ class ServerProcess:
         if self.process and self.process.poll() is None:
             self.process.kill()
             self.process.wait()
+
+
+@dataclass
+class LangGraphDevProcess(ServerProcess):
+    """`langgraph dev` (in-memory runtime) serving the same graph, as a reference point."""
+
+    health_path: str = "ok"
+
+    def command(self) -> list[str]:
+        return [
+            str(Path(sys.executable).parent / "langgraph"),
+            "dev",
+            "--port",
+            str(self.port),
+            "--no-browser",
+            "--no-reload",
+            "--config",
+            str(self.config_path),
+        ]
+
+    def start(self, *, timeout_s: float = 120.0) -> ServerProcess:
+        self.extra_env = {"LANGSMITH_TEST_TRACKING": "false", "LANGGRAPH_NO_VERSION_CHECK": "true", **self.extra_env}
+        return super().start(timeout_s=timeout_s)

@@ -1,0 +1,136 @@
+"""Turn latency over HTTP: N concurrent conversations x M turns, ours on Postgres vs `langgraph dev` in memory.
+
+Run with `support-agent bench turns`. Prints p50/p95 turn latency, turns/s and errors for our server
+(Aegra on Postgres, offline responder), then for the same graph under `langgraph dev` (in-memory
+runtime and checkpointer) as the anchor, and the ratio of the two p50s.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import statistics
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from langgraph_sdk import get_client
+
+from server.launcher import LangGraphDevProcess, ServerProcess, write_config
+
+QUESTIONS = (
+    "How do I reset my password?",
+    "I was charged twice this month, can you help?",
+    "How can I export all my data?",
+    "Is there an outage right now? The app will not load.",
+    "How do I cancel my subscription and get a refund?",
+    "Where is my hardware order? It has not arrived.",
+    "How do I connect the Slack integration?",
+    "How do I turn on two-factor authentication?",
+)
+
+
+@dataclass
+class LoadResult:
+    """Latencies of every turn (seconds), errors and wall time of one load run."""
+
+    latencies: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    wall_s: float = 0.0
+
+    def summary(self) -> dict[str, float]:
+        """p50/p95 in ms, turns/s and the error count."""
+        ordered = sorted(self.latencies)
+        p95 = ordered[max(0, int(round(0.95 * len(ordered))) - 1)] if ordered else float("nan")
+        return {
+            "p50_ms": round(1000 * statistics.median(ordered), 1) if ordered else float("nan"),
+            "p95_ms": round(1000 * p95, 1),
+            "turns_per_s": round(len(ordered) / self.wall_s, 2) if self.wall_s else 0.0,
+            "turns": len(ordered),
+            "errors": len(self.errors),
+        }
+
+
+async def _conversation(url: str, index: int, turns: int, result: LoadResult) -> None:
+    client = get_client(url=url)
+    thread_id = (await client.threads.create())["thread_id"]
+    for turn in range(turns):
+        question = QUESTIONS[(index + turn) % len(QUESTIONS)]
+        started = time.perf_counter()
+        try:
+            output = await client.runs.wait(
+                thread_id,
+                "support",
+                input={"messages": [{"role": "user", "content": question}]},
+                context={"customer_id": f"bench-{index}"},
+                raise_error=True,
+            )
+        except Exception as exc:  # noqa: BLE001 - every failure counts as an error in the figures
+            result.errors.append(f"{type(exc).__name__}: {exc}")
+            continue
+        elapsed = time.perf_counter() - started
+        if not isinstance(output, dict) or not output.get("messages"):
+            result.errors.append(f"empty output on turn {turn}")
+            continue
+        result.latencies.append(elapsed)
+
+
+async def drive(url: str, *, conversations: int, turns: int) -> LoadResult:
+    """Run ``conversations`` concurrent conversations of ``turns`` sequential turns each."""
+    result = LoadResult()
+    started = time.perf_counter()
+    await asyncio.gather(*(_conversation(url, i, turns, result) for i in range(conversations)))
+    result.wall_s = time.perf_counter() - started
+    return result
+
+
+async def _warm_up(url: str) -> None:
+    await drive(url, conversations=2, turns=3)
+
+
+def _measure(server: ServerProcess, *, conversations: int, turns: int) -> dict[str, float]:
+    server.start(timeout_s=300)
+    try:
+        asyncio.run(_warm_up(server.url))
+        result = asyncio.run(drive(server.url, conversations=conversations, turns=turns))
+    finally:
+        server.stop()
+    for error in result.errors[:5]:
+        typer.echo(f"  error: {error}", err=True)
+    return result.summary()
+
+
+def main(
+    conversations: Annotated[int, typer.Option(help="Concurrent conversations.")] = 20,
+    turns: Annotated[int, typer.Option(help="Turns per conversation.")] = 5,
+    anchor: Annotated[bool, typer.Option(help="Also measure `langgraph dev` (in-memory) as the anchor.")] = True,
+) -> None:
+    """Print turn latency for our server and for the in-memory anchor, and their p50 ratio."""
+    from db.migrations import migrate
+    from db.runtime import resolve_database_url
+    from settings import Settings
+
+    work = Path(tempfile.mkdtemp(prefix="bench-turns-"))
+    database_url = resolve_database_url(Settings(data_dir=work))
+    migrate(database_url)
+    ours = _measure(
+        ServerProcess(database_url, write_config(work), work / "ours.log", seed=True),
+        conversations=conversations,
+        turns=turns,
+    )
+    print(f"ours (Aegra + Postgres): {conversations} conversations x {turns} turns: {ours}")
+    figures: dict[str, object] = {"conversations": conversations, "turns": turns, "ours": ours}
+    if anchor:
+        reference = _measure(
+            LangGraphDevProcess(database_url, write_config(work, in_memory=True), work / "anchor.log"),
+            conversations=conversations,
+            turns=turns,
+        )
+        print(f"anchor (langgraph dev, in-memory): {reference}")
+        figures["anchor"] = reference
+        figures["p50_ratio"] = round(ours["p50_ms"] / reference["p50_ms"], 3)
+        print(f"p50 ratio ours/anchor: {figures['p50_ratio']}")
+    print(json.dumps(figures))

@@ -64,7 +64,7 @@ async def _conversation(url: str, index: int, turns: int, result: LoadResult) ->
             output = await client.runs.wait(
                 thread_id,
                 "support",
-                input={"messages": [{"role": "user", "content": question}]},
+                input={"messages": [{"role": "user", "content": question}]},  # type: ignore[dict-item]
                 context={"customer_id": f"bench-{index}"},
                 raise_error=True,
             )

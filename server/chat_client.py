@@ -46,7 +46,7 @@ async def run_chat(url: str, *, customer: str, thread_id: str | None) -> None:
         async for part in client.runs.stream(
             thread["thread_id"],
             ASSISTANT_ID,
-            input={"messages": [{"role": "user", "content": line}]},
+            input={"messages": [{"role": "user", "content": line}]},  # type: ignore[dict-item]
             context={"customer_id": customer},
             stream_mode="messages-tuple",
         ):

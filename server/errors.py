@@ -7,7 +7,13 @@ from typing import Any
 
 from starlette.types import Send
 
-_ERROR_NAMES = {400: "bad_request", 404: "not_found", 409: "conflict", 413: "payload_too_large", 422: "validation_error"}
+_ERROR_NAMES = {
+    400: "bad_request",
+    404: "not_found",
+    409: "conflict",
+    413: "payload_too_large",
+    422: "validation_error",
+}
 
 
 def error_body(status: int, message: str, details: Any = None) -> dict[str, Any]:

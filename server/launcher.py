@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def free_port() -> int:
+    """A TCP port that is free on 127.0.0.1 right now."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -60,13 +61,16 @@ class ServerProcess:
 
     @property
     def url(self) -> str:
+        """Base URL of the server."""
         return f"http://127.0.0.1:{self.port}"
 
     def command(self) -> list[str]:
+        """The command line that starts the server."""
         command = [str(Path(sys.executable).parent / "support-agent"), "serve", "--port", str(self.port)]
         return command if self.seed else [*command, "--no-seed"]
 
     def start(self, *, timeout_s: float = 120.0) -> ServerProcess:
+        """Start the process and wait until its health route answers."""
         env = {
             **os.environ,
             "DATABASE_URL": self.database_url,
@@ -82,7 +86,9 @@ class ServerProcess:
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"server exited with {self.process.returncode}:\n{self.log_path.read_text()[-4000:]}")
+                raise RuntimeError(
+                    f"server exited with {self.process.returncode}:\n{self.log_path.read_text()[-4000:]}"
+                )
             try:
                 if httpx.get(f"{self.url}/{self.health_path}", timeout=1.0).status_code == 200:
                     return self
@@ -116,6 +122,7 @@ class LangGraphDevProcess(ServerProcess):
     health_path: str = "ok"
 
     def command(self) -> list[str]:
+        """`langgraph dev` without browser or reloader."""
         return [
             str(Path(sys.executable).parent / "langgraph"),
             "dev",
@@ -128,5 +135,6 @@ class LangGraphDevProcess(ServerProcess):
         ]
 
     def start(self, *, timeout_s: float = 120.0) -> ServerProcess:
+        """Start with LangSmith and version checks off (no network here)."""
         self.extra_env = {"LANGSMITH_TEST_TRACKING": "false", "LANGGRAPH_NO_VERSION_CHECK": "true", **self.extra_env}
         return super().start(timeout_s=timeout_s)

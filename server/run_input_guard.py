@@ -48,7 +48,7 @@ def check_run_input(body: Any, *, max_chars: int) -> None:
     if run_input is None:
         return
     if not isinstance(run_input, dict):
-        raise InputProblem(422, "`input` must be an object such as {\"messages\": [...]}")
+        raise InputProblem(422, '`input` must be an object such as {"messages": [...]}')
     messages = run_input.get("messages")
     if messages is None:
         return
@@ -56,13 +56,13 @@ def check_run_input(body: Any, *, max_chars: int) -> None:
         raise InputProblem(422, "`input.messages` must be a list of messages")
     for index, message in enumerate(messages, start=1):
         if isinstance(message, str):
-            text = message
+            text: str | None = message
         elif isinstance(message, dict):
             text = message_text(message.get("content"))
-            if text is None:
-                raise InputProblem(422, f"message {index} has no text content")
         else:
             raise InputProblem(422, f"message {index} must be an object with `role` and `content`")
+        if text is None:
+            raise InputProblem(422, f"message {index} has no text content")
         if not text.strip():
             raise InputProblem(422, f"message {index} is empty")
         if len(text) > max_chars:
@@ -86,6 +86,7 @@ class RunInputGuard:
         self.max_chars = max_chars
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Check run requests; pass everything else through untouched."""
         if scope["type"] != "http" or scope["method"] != "POST":
             await self.app(scope, receive, send)
             return

@@ -87,4 +87,4 @@ def install_admission() -> None:
 
     prepare_run._support_admission = True  # type: ignore[attr-defined]
     preparation._prepare_run = prepare_run
-    runs_api._prepare_run = prepare_run  # type: ignore[attr-defined]
+    runs_api._prepare_run = prepare_run

@@ -90,5 +90,5 @@ def install_serial_executor() -> None:
         task = asyncio.create_task(execute_in_order(job), context=trace_ctx)
         active_runs[job.identity.run_id] = task
 
-    executor.submit = submit  # type: ignore[method-assign]
-    executor._support_serial = True  # type: ignore[attr-defined]
+    executor.submit = submit
+    executor._support_serial = True

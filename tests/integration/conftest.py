@@ -47,9 +47,7 @@ def live_server(
 
 
 @pytest.fixture
-def server_factory(
-    pg_server_url: str, server_config: Path, tmp_path: Path
-) -> Iterator[Callable[..., ServerProcess]]:
+def server_factory(pg_server_url: str, server_config: Path, tmp_path: Path) -> Iterator[Callable[..., ServerProcess]]:
     """Start extra servers (restarts, several processes, crashes); all are stopped after the test.
 
     Call it with ``database_url=`` to share a database, otherwise each call gets a new one.

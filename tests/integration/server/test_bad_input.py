@@ -53,7 +53,9 @@ def test_unknown_thread_and_assistant_are_404(http: httpx.Client, thread_with_hi
         ({"assistant_id": "echo", "multitask_strategy": "sometimes"}, 422, "multitask_strategy"),
     ],
 )
-def test_bad_run_bodies(http: httpx.Client, thread_with_history: str, body: dict[str, object], status: int, says: str) -> None:
+def test_bad_run_bodies(
+    http: httpx.Client, thread_with_history: str, body: dict[str, object], status: int, says: str
+) -> None:
     response = http.post(f"/threads/{thread_with_history}/runs/wait", json=body)
     assert response.status_code == status, response.text
     assert says in response.text

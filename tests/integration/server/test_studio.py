@@ -16,9 +16,7 @@ pytestmark = pytest.mark.integration
 async def test_langgraph_dev_checkpoints_to_postgres(
     live_server: ServerProcess, server_config: Path, tmp_path: Path
 ) -> None:
-    studio = LangGraphDevProcess(live_server.database_url, server_config, tmp_path / "studio.log").start(
-        timeout_s=300
-    )
+    studio = LangGraphDevProcess(live_server.database_url, server_config, tmp_path / "studio.log").start(timeout_s=300)
     try:
         client = get_client(url=studio.url)
         assert {a["graph_id"] for a in await client.assistants.search()} >= {"support", "echo"}

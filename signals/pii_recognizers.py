@@ -1,0 +1,113 @@
+"""The Presidio recognisers we run: offline email validation, addresses, names after cues, national ids."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import tldextract
+from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer
+from presidio_analyzer.predefined_recognizers import (
+    CreditCardRecognizer,
+    EmailRecognizer,
+    EsNieRecognizer,
+    EsNifRecognizer,
+    IbanRecognizer,
+    ItFiscalCodeRecognizer,
+    PhoneRecognizer,
+    UkNinoRecognizer,
+    UkPostcodeRecognizer,
+    UsSsnRecognizer,
+)
+
+from signals.pii import LANGUAGE
+
+PHONE_REGIONS = ("US", "GB", "DE", "FR", "ES", "IT", "NL", "IE", "CA", "AU", "IN", "BR", "MX")
+
+_STREET_WORDS = (
+    r"(?:street|st|avenue|ave|road|rd|lane|ln|drive|dr|boulevard|blvd|way|court|ct|place|pl|terrace|close|"
+    r"crescent|highway|hwy|parkway|pkwy|square|sq|circle|cir|trail|row|mews|gardens|grove)"
+)
+_ADDRESS_PATTERNS = [
+    # "221B Baker Street", "1600 Pennsylvania Ave NW, Apt 4", "12 rue de la Paix"
+    Pattern(
+        "street number first",
+        r"\b\d{1,5}[A-Za-z]?,?\s+(?:[A-Za-zÀ-ÿ'.-]+\s){0,4}?(?i:" + _STREET_WORDS + r")\b\.?"
+        r"(?:\s*(?:[NSEW]{1,2}\b))?(?:,?\s*(?i:apt|apartment|unit|suite|ste|flat|#)\.?\s*[\w-]+)?",
+        0.6,
+    ),
+    Pattern(
+        "continental street",
+        r"\b(?i:rue|avenue|boulevard|calle|avenida|plaza|via|viale|piazza|rua|travessa)\s+"
+        r"(?:[A-Za-zÀ-ÿ'.-]+\s){0,4}?\d{1,5}[a-z]?\b|\b\d{1,5}[a-z]?,?\s+(?i:rue|avenue|boulevard|bd|allée|chemin)"
+        r"\s+(?:[A-Za-zÀ-ÿ'.-]+\s?){1,5}",
+        0.6,
+    ),
+    Pattern(
+        "german street",
+        r"\b[A-ZÄÖÜ][\wäöüß-]*(?:straße|strasse|str\.|weg|gasse|allee|platz|ring)\s+\d{1,4}[a-z]?\b",
+        0.6,
+    ),
+    Pattern("po box", r"\b(?i:p\.?\s?o\.?\s?box|postfach|apartado)\s+\d{1,6}\b", 0.6),
+    # "…, 10115 Berlin", "…, 75002 Paris": a postal code right after a comma, then a place name.
+    Pattern("postal code and city", r"(?<=,\s?)\d{4,5}\s+[A-ZÀ-Þ][a-zà-ÿ]+(?:[\s-][A-ZÀ-Þ][a-zà-ÿ]+)?\b", 0.5),
+    Pattern("us city state zip", r"\b[A-Z][a-zA-Z]+(?:\s[A-Z][a-zA-Z]+)?,\s*(?:[A-Z]{2})\s+\d{5}(?:-\d{4})?\b", 0.6),
+]
+_NAME_PATTERNS = [
+    # spaCy's small model misses lower-case and foreign names; an explicit self-introduction is a strong cue.
+    Pattern(
+        "name after cue",
+        r"(?<=(?i:\b(?:my name is|my name's|name:|this is|i am|i'm|signed|regards,?|sincerely,?|"
+        r"me llamo|je m'appelle|ich heiße|ich heisse|mi chiamo))\s+)"
+        r"[A-Z][a-zà-ÿ'-]+(?:\s+[A-Z][a-zà-ÿ'-]+){0,2}",
+        0.5,
+    ),
+    Pattern("lower-case name after strong cue", r"(?<=(?i:\bmy name is)\s+)[a-z][a-z'-]+(?:\s+[a-z][a-z'-]+)?", 0.4),
+]
+
+
+@lru_cache(maxsize=1)
+def _offline_tld_extractor() -> tldextract.TLDExtract:
+    # The module-level extractor tries to download the public-suffix list; the bundled snapshot is enough.
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, fallback_to_snapshot=True)
+
+
+class OfflineEmailRecognizer(EmailRecognizer):
+    """Presidio's email recogniser, validating the domain against the bundled public-suffix snapshot."""
+
+    def validate_result(self, pattern_text: str) -> bool:
+        """True when the address ends in a known public suffix."""
+        return _offline_tld_extractor()(pattern_text).fqdn != ""
+
+
+def pattern_recognizers() -> list[EntityRecognizer]:
+    """Recognisers that need no NER: regexes, checksums and phone-number parsing."""
+    return [
+        OfflineEmailRecognizer(supported_language=LANGUAGE),
+        PhoneRecognizer(supported_language=LANGUAGE, supported_regions=PHONE_REGIONS),
+        CreditCardRecognizer(supported_language=LANGUAGE),
+        IbanRecognizer(supported_language=LANGUAGE),
+        UsSsnRecognizer(supported_language=LANGUAGE),
+        UkNinoRecognizer(supported_language=LANGUAGE),
+        EsNifRecognizer(supported_language=LANGUAGE),
+        EsNieRecognizer(supported_language=LANGUAGE),
+        ItFiscalCodeRecognizer(supported_language=LANGUAGE),
+        # Presidio scores a bare UK postcode 0.1 unless a context word is near; a postcode is PII on its own.
+        UkPostcodeRecognizer(
+            supported_language=LANGUAGE,
+            patterns=[Pattern("UK postcode", UkPostcodeRecognizer.PATTERNS[0].regex, 0.5)],
+        ),
+        PatternRecognizer(
+            supported_entity="ADDRESS",
+            patterns=_ADDRESS_PATTERNS,
+            supported_language=LANGUAGE,
+            name="AddressRecognizer",
+            global_regex_flags=0,
+        ),
+        PatternRecognizer(
+            supported_entity="PERSON",
+            patterns=_NAME_PATTERNS,
+            supported_language=LANGUAGE,
+            name="CueNameRecognizer",
+            global_regex_flags=0,
+        ),
+    ]

@@ -107,3 +107,17 @@ async def test_customer_profile_updates_merge_preferences(support_pool: AsyncCon
         await update_customer(support_pool, "default", "nobody", {"name": "x"})
     with pytest.raises(CustomerNotFoundError):
         await upsert_customer(support_pool, tenant="other", customer_id="c1", name="steal")
+
+
+async def test_demo_seed_is_idempotent(support_pool: AsyncConnectionPool, pg_url: str) -> None:
+    from support.demo_seed import seed_demo
+
+    first = await seed_demo(pg_url)
+    assert first.startswith("3 demo customers created")
+    tickets = await list_tickets(support_pool, "default", limit=100)
+    assert len(tickets) == 7
+    assert {t["status"] for t in tickets} == {"open", "pending", "in_progress", "resolved", "closed"}
+    chloe = [t for t in tickets if t["customer_id"] == "demo-chloe"]
+    assert {t["team"] for t in chloe} == {"accounts", "privacy"}
+    second = await seed_demo(pg_url)
+    assert second.startswith("0 demo customers created") and len(await list_tickets(support_pool, "default")) == 7

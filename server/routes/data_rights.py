@@ -1,0 +1,33 @@
+"""Staff API for a customer's data rights: export everything as JSON, or erase it all."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from server.routes.support_deps import STAFF, PoolDep, TenantDep, api_error
+from support.customers import CustomerNotFoundError
+from support.data_rights import erase_customer, export_customer
+
+router = APIRouter(prefix="/customers", tags=["data rights"], dependencies=STAFF)
+
+
+@router.get("/{customer_id}/export", response_model=None)
+async def export(customer_id: str, pool: PoolDep, tenant: TenantDep) -> dict[str, Any] | JSONResponse:
+    """Profile, tickets with history, threads with messages, memories, events and outcomes."""
+    try:
+        return await export_customer(pool, tenant, customer_id)
+    except CustomerNotFoundError:
+        return api_error(404, f"customer {customer_id} not found", {"customer_id": customer_id})
+
+
+@router.delete("/{customer_id}", response_model=None)
+async def erase(customer_id: str, pool: PoolDep, tenant: TenantDep) -> dict[str, Any] | JSONResponse:
+    """Erase the customer: threads, checkpoints, runs, memories, tickets, events and profile."""
+    try:
+        deleted = await erase_customer(pool, tenant, customer_id)
+    except CustomerNotFoundError:
+        return api_error(404, f"customer {customer_id} not found", {"customer_id": customer_id})
+    return {"customer_id": customer_id, "erased": True, "deleted": deleted}

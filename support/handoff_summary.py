@@ -20,6 +20,7 @@ _REASONS: tuple[tuple[str, str, str], ...] = (
     ("repeat", "Contacted again about an issue that is still open", "Read the open ticket's history first."),
     ("sentiment", "Very negative and urgent", "Apologise for the trouble and give a concrete next step."),
     ("negative", "Very negative and urgent", "Apologise for the trouble and give a concrete next step."),
+    ("frustration", "Frustration rising over several messages", "Acknowledge the back-and-forth; solve it now."),
     ("angry", "Very negative and urgent", "Apologise for the trouble and give a concrete next step."),
 )
 _QUOTE_CHARS = 240

@@ -6,6 +6,7 @@ without a release; the intent -> category map below follows the intent taxonomy 
 
 from __future__ import annotations
 
+from graph.policy import priority_for as policy_priority
 from support.connections import Db, fetch_all
 
 # Intent -> ticket category (the routing rules match on either).
@@ -81,12 +82,8 @@ _DATASET_CATEGORIES: dict[str, str] = {
     "SHIPPING_ADDRESS": "shipping",
 }
 
-_URGENCY_LEVEL = {"low": 0, "normal": 1, "medium": 1, "high": 2, "urgent": 3, "critical": 3}
-_LEVEL_PRIORITY = ("low", "normal", "high", "urgent")
-# Paying tiers never wait behind free ones: a floor, and a step up once the matter is pressing.
-_TIER_FLOOR = {"free": 0, "standard": 0, "premium": 1, "enterprise": 1}
-_TIER_STEP_WHEN_PRESSING = {"premium": 1, "enterprise": 1}
-PRIORITY_RANK = {name: rank for rank, name in enumerate(_LEVEL_PRIORITY)}
+_PRIORITIES = ("low", "normal", "high", "urgent")
+PRIORITY_RANK = {name: rank for rank, name in enumerate(_PRIORITIES)}
 
 
 def category_for(intent: str | None, category: str | None = None, *, reason: str | None = None) -> str:
@@ -101,13 +98,8 @@ def category_for(intent: str | None, category: str | None = None, *, reason: str
 
 
 def priority_for(tier: str | None, urgency: str | None) -> str:
-    """Ticket priority from the customer's tier and the message's urgency (low/normal/high/urgent)."""
-    level = _URGENCY_LEVEL.get((urgency or "normal").lower(), 1)
-    tier = (tier or "standard").lower()
-    if level >= 2:
-        level += _TIER_STEP_WHEN_PRESSING.get(tier, 0)
-    level = max(level, _TIER_FLOOR.get(tier, 0))
-    return _LEVEL_PRIORITY[min(level, 3)]
+    """Ticket priority from tier and urgency by the escalation policy's rule (unknown values count as typical)."""
+    return policy_priority(tier or "standard", urgency or "medium")
 
 
 async def route_team(

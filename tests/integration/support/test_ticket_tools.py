@@ -76,7 +76,7 @@ async def test_create_ticket_uses_context_identity_and_thread(support_pool: Asyn
     ticket_id = reply.split("Created ticket ")[1].split(" ")[0]
     ticket = await get_ticket(support_pool, "default", ticket_id, customer_id="carol")
     assert ticket is not None
-    assert (ticket["thread_id"], ticket["team"], ticket["priority"]) == ("th-carol", "billing", "normal")
+    assert (ticket["thread_id"], ticket["team"], ticket["priority"]) == ("th-carol", "billing", "high")
     assert "subject" in await call("carol", "create_ticket", {"subject": "  ", "description": "x"})
 
 

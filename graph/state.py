@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Annotated, Literal, TypedDict
+from typing import Annotated, Any, Literal, TypedDict
 
 from langchain_core.messages import AnyMessage
 from langgraph.graph import add_messages
@@ -23,6 +23,9 @@ class RetrievedArticle(TypedDict):
     score: float
     snippet: str
     chunk_id: str
+    untrusted: bool
+    body: str
+    """The whole article for the top hits ('' for the others): the steps around the snippet."""
 
 
 class TicketRef(TypedDict):
@@ -41,6 +44,14 @@ class MemoryFact(TypedDict):
     kind: str
     text: str
     updated_at: str
+    extra: dict[str, str]
+
+
+class CitedArticle(TypedDict):
+    """An article an answer cited."""
+
+    id: str
+    title: str
 
 
 class EscalationRecord(TypedDict):
@@ -107,10 +118,18 @@ class State(InputState):
     kb_confidence: float = 0.0
     tickets: list[TicketRef] = field(default_factory=list)
     memories: list[MemoryFact] = field(default_factory=list)
+    repeat_contact: bool = False
+    # What the answers did.
+    turn_citations: list[CitedArticle] = field(default_factory=list)
+    last_citations: list[CitedArticle] = field(default_factory=list)
     # Conversation bookkeeping.
+    topic: str | None = None
     escalation: EscalationRecord | None = None
+    handoff: dict[str, Any] | None = None
     summary: str = ""
     turn_count: int = 0
+    recorded_turn: int = 0
+    turn_started_at: float = 0.0
     low_confidence_streak: int = 0
     resolved: bool = False
     tool_rounds: int = 0

@@ -1,0 +1,74 @@
+"""escalate: hand the conversation to a person -- ticket and inbox entry (support.handoff), and a notice.
+
+The pause itself (``interrupt``) is the next node, await_human, so this node's side effects run exactly
+once and are committed before the graph waits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from langchain_core.messages import AIMessage
+from langchain_core.runnables import RunnableConfig
+from langgraph.runtime import Runtime
+
+from graph.persona import resolve_persona
+from graph.routing import HUMAN_IN_CHARGE, escalation_reason
+from graph.state import Context, EscalationRecord, State
+from prompts.loader import phrase
+
+TRANSCRIPT_TAIL = 12
+"""Messages the person sees in the inbox besides the summary."""
+BOT_NAME = "support-bot"
+
+OpenHandoff = Callable[..., Awaitable[dict[str, Any]]]
+
+
+def make_escalate(open_handoff: OpenHandoff) -> Any:
+    """The escalate node; ``open_handoff`` is support.handoff.open_handoff (the ticket and inbox owner)."""
+
+    async def escalate(state: State, runtime: Runtime[Context], config: RunnableConfig) -> dict[str, Any]:
+        """Open or refresh the handoff and tell the customer a person will answer."""
+        context = runtime.context
+        previous = state.escalation
+        in_charge = previous is not None and previous["status"] in HUMAN_IN_CHARGE
+        reason = (
+            (previous["reason"] if in_charge and previous else None) or escalation_reason(state) or "customer_request"
+        )
+        thread_id = str((config.get("configurable") or {}).get("thread_id") or "")
+        handoff = await open_handoff(
+            tenant=context.tenant,
+            customer_id=context.customer_id,
+            thread_id=thread_id,
+            reason=reason,
+            intent=state.intent,
+            urgency=state.urgency,
+            language=state.language,
+            sentiment=state.sentiment,
+            summary=state.summary or None,
+            transcript_tail=list(state.messages[-TRANSCRIPT_TAIL:]),
+        )
+        record = EscalationRecord(
+            status="pending",
+            reason=str(handoff.get("reason", reason)),
+            team=str(handoff.get("team", "")),
+            ticket_id=handoff.get("ticket_id"),
+            priority=str(handoff.get("priority", "")),
+            agent=previous["agent"] if in_charge and previous else None,
+            resolution=None,
+        )
+        update: dict[str, Any] = {"escalation": record, "handoff": handoff}
+        persona = resolve_persona(context.persona, state.memories)
+        fields = {"team": record["team"], "ticket_id": str(record["ticket_id"] or "")}
+        if not in_charge:
+            notice = phrase(persona, state.language, "handoff", **fields)
+        elif previous is not None and previous["status"] == "pending":
+            notice = phrase(persona, state.language, "handoff_waiting", **fields)
+        else:
+            notice = ""  # a person is mid-conversation: their next reply is the answer
+        if notice:
+            update["messages"] = [AIMessage(content=notice, name=BOT_NAME)]
+        return update
+
+    return escalate

@@ -1,0 +1,100 @@
+"""remember: close the turn -- the analytics event, a confirmed resolution, and (in the background) memory.
+
+Runs once per customer message: a turn resumed after a person's action is not counted twice.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from langchain_core.runnables import RunnableConfig
+from langgraph.runtime import Runtime
+
+from graph.clock import now
+from graph.memory import get_memory_writer, learn_from_turn, memory_namespace
+from graph.memory_extract import TurnRecord
+from graph.messages import last_ai, last_human_text, text_of
+from graph.models import ModelChoice
+from graph.state import Context, State
+from settings import get_settings
+
+RecordTurn = Callable[..., Awaitable[Any]]
+ConfirmResolution = Callable[..., Awaitable[Any]]
+
+
+def turn_record(state: State, context: Context) -> TurnRecord:
+    """What the memory writer learns from this turn."""
+    answer = last_ai(state.messages)
+    return TurnRecord(
+        customer_text=last_human_text(state.messages),
+        answer_text=text_of(answer) if answer else "",
+        now=now(context.now),
+        intent=state.intent,
+        topic=state.topic,
+        sentiment=state.sentiment,
+        sentiment_score=state.sentiment_score,
+        language=state.language,
+        cited=[(c["id"], c["title"]) for c in state.turn_citations],
+        previous_cited=[(c["id"], c["title"]) for c in state.last_citations],
+        resolved=state.resolved,
+        tickets=list(state.tickets),
+        escalation=state.escalation,
+    )
+
+
+def _run_id(config: RunnableConfig) -> str | None:
+    run_id = (config.get("metadata") or {}).get("run_id") or (config.get("configurable") or {}).get("run_id")
+    return str(run_id) if run_id else None
+
+
+def make_remember(models: ModelChoice, record_turn: RecordTurn, confirm_resolution: ConfirmResolution) -> Any:
+    """The remember node; the two callables are support.events.record_turn and support.outcomes.confirm_resolution."""
+
+    async def remember(state: State, runtime: Runtime[Context], config: RunnableConfig) -> dict[str, Any]:
+        """Record the turn once, confirm a resolution, and schedule the memory update off the reply path."""
+        if state.turn_count <= state.recorded_turn:
+            return {}
+        context = runtime.context
+        settings = get_settings()
+        configurable = config.get("configurable") or {}
+        thread_id = str(configurable.get("thread_id") or "")
+        escalated = state.escalation is not None and state.escalation["status"] == "pending"
+        latency_ms = int((time.time() - state.turn_started_at) * 1000) if state.turn_started_at else None
+        await record_turn(
+            tenant=context.tenant,
+            thread_id=thread_id,
+            customer_id=context.customer_id,
+            turn=state.turn_count,
+            run_id=_run_id(config),
+            intent=state.intent,
+            intent_confidence=state.intent_confidence,
+            sentiment=state.sentiment,
+            sentiment_score=state.sentiment_score,
+            urgency=state.urgency,
+            language=state.language,
+            articles_cited=[c["id"] for c in state.turn_citations],
+            latency_ms=latency_ms,
+            escalated=escalated,
+            resolved=state.resolved,
+            low_confidence=bool(state.articles) and state.kb_confidence < settings.kb_low_confidence,
+        )
+        if state.resolved:
+            by = "human" if state.escalation and state.escalation["status"] == "replied" else "bot"
+            await confirm_resolution(context.tenant, thread_id, context.customer_id, by)
+        store = runtime.store
+        if store is not None and context.customer_id != "anonymous":
+            namespace = memory_namespace(context.tenant, context.customer_id)
+            turn = turn_record(state, context)
+            extractor = models.upkeep_model(context.model)
+
+            async def job() -> None:
+                await learn_from_turn(
+                    store, namespace, turn, model=extractor, thread_id=thread_id, max_facts=settings.memory_max_facts
+                )
+
+            get_memory_writer().schedule(namespace, job)
+        return {"recorded_turn": state.turn_count}
+
+    return remember

@@ -1,0 +1,134 @@
+"""respond: the chat model answers from the persona prompt, the retrieved grounding and the customer's memory.
+
+Bound to the tools, it may call them (the graph's ToolNode runs them and loops back here) for at most
+MAX_TOOL_ROUNDS rounds per turn; after that it is called without tools and must answer.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from langchain_core.messages import AIMessage, AnyMessage, BaseMessage, HumanMessage, SystemMessage
+from langchain_core.tools import BaseTool
+from langgraph.runtime import Runtime
+
+from graph.clock import now
+from graph.grounding import Grounding, GroundingArticle, GroundingMemory, GroundingTicket, render_grounding
+from graph.messages import text_of
+from graph.models import ModelChoice
+from graph.persona import resolve_persona
+from graph.state import CitedArticle, Context, State
+from prompts.loader import Persona, load_template, normalize_language
+from settings import get_settings
+
+_CITATION = re.compile(r"\[([^\[\]\s]{1,80})\]")
+
+
+def is_first_reply(state: State) -> bool:
+    """No answer has been given in this thread yet (a summary means earlier answers were folded away)."""
+    return not state.summary and not any(isinstance(m, AIMessage) and text_of(m).strip() for m in state.messages)
+
+
+def build_grounding(state: State, persona: Persona) -> Grounding:
+    """What this turn's answer may use, from the state retrieve filled in."""
+    return Grounding(
+        persona=persona.name,
+        language=normalize_language(state.language),
+        sentiment=state.sentiment,
+        intent=state.intent,
+        first_reply=is_first_reply(state),
+        injection=state.injection,
+        resolved=state.resolved,
+        kb_confidence=state.kb_confidence,
+        kb_threshold=get_settings().kb_low_confidence,
+        articles=tuple(
+            GroundingArticle(
+                a["id"],
+                a["title"],
+                a["score"],
+                a["id"] if a.get("body") else a["chunk_id"],  # the sentence cache is keyed by what the text is
+                a.get("body") or a["snippet"],
+                a.get("untrusted", False),
+            )
+            for a in state.articles
+        ),
+        tickets=tuple(
+            GroundingTicket(t["id"], t["status"], t["subject"], t["details"]) for t in state.tickets if t["id"]
+        ),
+        memories=tuple(GroundingMemory(m["kind"], m["text"]) for m in state.memories),
+    )
+
+
+def system_prompt(state: State, persona: Persona, grounding: Grounding, context: Context) -> SystemMessage:
+    """The persona's system prompt (prompts/system.md) with the summary and grounding filled in."""
+    greeting_rule = (
+        "This is your first reply in this conversation: open with a one-line greeting"
+        + (", welcome the customer back and mention what you remember that is relevant." if grounding.memories else ".")
+        if grounding.first_reply
+        else "You have already greeted the customer: do not greet again."
+    )
+    text = load_template("system").format(
+        channel=context.channel,
+        now=now(context.now).strftime("%Y-%m-%d %H:%M UTC"),
+        persona_name=persona.name,
+        persona_tone=persona.tone,
+        persona_style=persona.style,
+        persona_avoid=", ".join(f'"{phrase}"' for phrase in persona.avoid) or "none",
+        greeting_rule=greeting_rule,
+        language=grounding.language,
+        # Escaped: the summary holds customer words and must not be able to forge grounding tags.
+        summary=html.escape(state.summary, quote=False) or "(none yet)",
+        grounding=render_grounding(grounding),
+    )
+    return SystemMessage(content=text)
+
+
+def model_messages(state: State) -> list[BaseMessage]:
+    """The conversation as the model sees it: messages flagged as injection attempts are quoted as data."""
+    from signals import quote_untrusted
+
+    flagged = set(state.flagged_message_ids)
+    out: list[BaseMessage] = []
+    for message in state.messages:
+        if isinstance(message, HumanMessage) and str(message.id) in flagged:
+            out.append(HumanMessage(content=quote_untrusted(text_of(message)), id=message.id))
+        else:
+            out.append(message)
+    return out
+
+
+def citations(answer: AnyMessage, state: State) -> list[CitedArticle]:
+    """The retrieved articles the answer cites by id in square brackets."""
+    cited = set(_CITATION.findall(text_of(answer)))
+    return [CitedArticle(id=a["id"], title=a["title"]) for a in state.articles if a["id"] in cited]
+
+
+def make_respond(models: ModelChoice, tools: Sequence[BaseTool]) -> Any:
+    """The respond node over ``tools`` with models from ``models``."""
+    max_rounds = get_settings().max_tool_rounds
+
+    async def respond(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
+        """Ask the model for the answer (or for tool calls, while rounds remain)."""
+        context = runtime.context
+        persona = resolve_persona(context.persona, state.memories)
+        grounding = build_grounding(state, persona)
+        prompt = [system_prompt(state, persona, grounding, context), *model_messages(state)]
+        usable = tools if state.tool_rounds < max_rounds else ()
+        model = models.with_tools(context.model, usable)
+        answer = await model.ainvoke(prompt)
+        if not isinstance(answer, AIMessage):
+            answer = AIMessage(content=text_of(answer))
+        update: dict[str, Any] = {"messages": [answer]}
+        if answer.tool_calls:
+            update["tool_rounds"] = state.tool_rounds + 1
+            return update
+        cited = citations(answer, state)
+        update["turn_citations"] = cited
+        if cited:
+            update["last_citations"] = cited
+        return update
+
+    return respond

@@ -1,0 +1,50 @@
+"""summarize: fold the oldest messages into the running summary once the history exceeds its token budget.
+
+Folded messages are removed from the thread with RemoveMessage; the durable facts they held are already in
+the customer's long-term memory, so the summary only has to keep the conversation coherent.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langchain_core.messages import RemoveMessage
+from langgraph.runtime import Runtime
+
+from graph.messages import text_of
+from graph.models import ModelChoice
+from graph.state import Context, State
+from graph.summary import choose_cut, extractive_summary, transcript
+from prompts.loader import load_template
+from settings import get_settings
+
+KEEP_SHARE = 0.5
+"""Share of the budget the recent messages keep after folding."""
+SUMMARY_SHARE = 0.25
+"""Share of the budget the running summary may take."""
+
+
+def make_summarize(models: ModelChoice) -> Any:
+    """The summarize node; a real LLM writes the summary, the offline model path uses extractive lines."""
+
+    async def summarize(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
+        """Fold the oldest turns into ``summary`` and remove them from ``messages``."""
+        budget = get_settings().summary_token_budget
+        messages = list(state.messages)
+        cut = choose_cut(messages, int(budget * KEEP_SHARE))
+        if cut <= 0:
+            return {}
+        folded = messages[:cut]
+        max_tokens = int(budget * SUMMARY_SHARE)
+        chat = models.upkeep_model(runtime.context.model)
+        if chat is None:
+            summary = extractive_summary(state.summary, folded, max_tokens=max_tokens)
+        else:
+            prompt = load_template("summarize").format(
+                max_words=int(max_tokens * 0.75), summary=state.summary or "(none)", transcript=transcript(folded)
+            )
+            summary = text_of(await chat.ainvoke(prompt)).strip()
+        removals = [RemoveMessage(id=str(message.id)) for message in folded if message.id]
+        return {"summary": summary, "messages": removals}
+
+    return summarize

@@ -1,0 +1,239 @@
+"""Compose the offline answer: every sentence is a KB unit, a ticket fact, a memory fact or a persona phrase.
+
+Nothing here writes new claims. The choices are which sentences to state (by similarity to the question,
+using the same embeddings as retrieval), in what order, and which fixed phrases frame them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from graph.grounding import Grounding, GroundingArticle
+from graph.offline.cues import asks_about_memory, asks_about_tickets, content_words
+from graph.offline.sentences import Encoder, Matrix, SentenceCache, Unit, embed_with_cache
+from prompts.loader import Persona, phrase
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """Cosine-similarity cut-offs (all-MiniLM-L6-v2), tuned on the seed KB and held-out paraphrases."""
+
+    answer: float = 0.50
+    """A KB sentence this close to the question answers it, whatever the retrieval confidence."""
+    answer_confident: float = 0.30
+    """Lower bar when retrieval itself was confident about the article."""
+    retrieval_confident: float = 0.45
+    """Retrieval score (best chunk cosine) at which the article is trusted to be on topic."""
+    retrieval_weight: float = 0.5
+    keep_margin: float = 0.10
+    """Other sentences of the article are kept when within this margin of the best one."""
+    step_margin: float = 0.15
+    step_floor: float = 0.20
+    """A step list is added to prose when its best step is this close to the best sentence."""
+    related: float = 0.60
+    """A second article is mentioned only when this close."""
+    memory_question: float = 0.20
+    memory_relevant: float = 0.55
+    memory_margin: float = 0.15
+    memory_prototype: float = 0.62
+    max_sentences: int = 3
+    max_steps: int = 8
+
+
+@dataclass(slots=True)
+class Composition:
+    """The answer text and the article ids it cites."""
+
+    text: str
+    cited: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """What the customer asked this turn, and what the conversation already did about it."""
+
+    text: str
+    tool_results: tuple[str, ...] = ()
+    clarified_before: bool = False
+
+
+@dataclass(slots=True)
+class _Scored:
+    article: GroundingArticle
+    units: list[Unit]
+    sims: np.ndarray[tuple[int], np.dtype[np.float32]]
+
+    @property
+    def best(self) -> float:
+        return float(self.sims.max()) if len(self.sims) else 0.0
+
+    def relevance(self, limits: Thresholds) -> float:
+        """Retrieval score and best-sentence similarity together: neither alone picks the right article."""
+        return limits.retrieval_weight * self.article.score + (1 - limits.retrieval_weight) * self.best
+
+
+def _select_units(scored: _Scored, limits: Thresholds) -> list[Unit]:
+    """The best unit and near-best prose, plus the step list that goes with them, in document order."""
+    sims = [float(x) for x in scored.sims]
+    anchor = max(range(len(sims)), key=sims.__getitem__)
+    top = scored.units[anchor]
+    steps_of = {u.block for u in scored.units if u.is_step}
+    chosen: set[int] = set()
+    if top.is_step:
+        chosen.update(i for i, u in enumerate(scored.units) if u.block == top.block)
+    else:
+        floor = max(sims[anchor] - limits.keep_margin, limits.answer_confident)
+        prose = sorted((i for i, u in enumerate(scored.units) if not u.is_step), key=sims.__getitem__, reverse=True)
+        chosen.update(i for i in prose[: limits.max_sentences] if sims[i] >= floor)
+        chosen.add(anchor)
+        best_list = max(
+            steps_of, key=lambda b: max(sims[i] for i, u in enumerate(scored.units) if u.block == b), default=None
+        )
+        if best_list is not None:
+            list_best = max(sims[i] for i, u in enumerate(scored.units) if u.block == best_list)
+            if list_best >= max(sims[anchor] - limits.step_margin, limits.step_floor):
+                chosen.update(i for i, u in enumerate(scored.units) if u.block == best_list)
+    for block in {scored.units[i].block for i in chosen if scored.units[i].is_step}:
+        # A list is introduced by the sentence before it ("...we recommend:"); keep it with the list.
+        intro = [i for i, u in enumerate(scored.units) if u.block == block - 1 and not u.is_step]
+        if intro and scored.units[intro[-1]].text.endswith(":"):
+            chosen.add(intro[-1])
+    ordered = sorted(chosen)
+    steps = [i for i in ordered if scored.units[i].is_step][limits.max_steps :]
+    return [scored.units[i] for i in ordered if i not in steps]
+
+
+def _kb_answer(scored: list[_Scored], limits: Thresholds) -> tuple[list[str], list[str]]:
+    """Paragraphs stating the relevant KB units, and the article ids cited."""
+    usable = [s for s in scored if s.units and not s.article.untrusted]
+    usable.sort(key=lambda s: s.relevance(limits), reverse=True)
+    if not usable:
+        return [], []
+    first = usable[0]
+    confident = first.article.score >= limits.retrieval_confident and first.best >= limits.answer_confident
+    if not confident and first.best < limits.answer:
+        return [], []
+    paragraphs = ["\n".join(unit.text for unit in _select_units(first, limits))]
+    cited = [first.article.id]
+    for other in usable[1:2]:
+        anchor = other.units[int(other.sims.argmax())]
+        # Only a self-contained sentence: a list item out of its list reads as a fragment.
+        if other.best >= limits.related and not anchor.is_step and other.article.id != first.article.id:
+            paragraphs.append(anchor.text)
+            cited.append(other.article.id)
+    return paragraphs, cited
+
+
+def _memory_lines(
+    grounding: Grounding, sims: np.ndarray[tuple[int], np.dtype[np.float32]], asked: bool, limits: Thresholds
+) -> list[str]:
+    """Memory facts to state: the closest ones when asked about the past, otherwise only strongly relevant ones."""
+    if not len(sims):
+        return []
+    best = float(sims.max())
+    floor = max(limits.memory_question if asked else limits.memory_relevant, best - limits.memory_margin)
+    order = sorted(range(len(grounding.memories)), key=lambda i: float(sims[i]), reverse=True)
+    return [grounding.memories[i].text for i in order if float(sims[i]) >= floor][:3]
+
+
+_CONTEXT_KINDS = ("open_issue", "resolution", "plan", "preference")
+
+
+def _recent_context(grounding: Grounding) -> list[str]:
+    """What a returning customer is greeted with: the latest open issue or resolution, and their plan."""
+    by_kind = {kind: [m.text for m in grounding.memories if m.kind == kind] for kind in _CONTEXT_KINDS}
+    picked = (by_kind["open_issue"] or by_kind["resolution"])[:1] + by_kind["plan"][:1]
+    return picked or [m.text for m in grounding.memories[:1]]
+
+
+def compose_answer(
+    question: Question,
+    grounding: Grounding,
+    persona: Persona,
+    *,
+    encode: Encoder,
+    cache: SentenceCache,
+    memory_prototypes: Matrix,
+    limits: Thresholds | None = None,
+) -> Composition:
+    """The grounded answer to ``question`` (see the module docstring for what it may say)."""
+    limits = limits or Thresholds()
+    lang = grounding.language
+
+    def say(key: str, **fields: str) -> str:
+        return phrase(persona, lang, key, **fields)
+
+    opening: list[str] = []
+    if grounding.first_reply:
+        opening.append(say("greeting_returning" if grounding.memories else "greeting"))
+    if grounding.sentiment == "negative" and not grounding.resolved:
+        opening.append(say("empathy"))
+    if grounding.injection:
+        opening.append(say("injection_notice"))
+    if grounding.resolved:
+        return Composition(" ".join([*opening, say("resolved_ack"), say("closing")]))
+
+    articles = [a for a in grounding.articles if a.text.strip()]
+    facts = [m.text for m in grounding.memories]
+    entries, extra = embed_with_cache(
+        encode, cache, [(a.chunk_id or a.id, a.text) for a in articles], [question.text, *facts]
+    )
+    q_vec = extra[0] if len(extra) else np.zeros((0,), dtype=np.float32)
+    scored = [
+        _Scored(a, units, vectors @ q_vec if len(units) else np.zeros(0, np.float32))
+        for a, (units, vectors) in zip(articles, entries, strict=True)
+    ]
+    fact_sims = extra[1:] @ q_vec if facts else np.zeros(0, np.float32)
+    asked_memory = asks_about_memory(question.text) or (
+        len(memory_prototypes) > 0 and float((memory_prototypes @ q_vec).max()) >= limits.memory_prototype
+    )
+
+    body: list[str] = []
+    answered = False
+    if question.tool_results:
+        body.append(say("tickets_intro") + "\n" + "\n".join(question.tool_results))
+        answered = True
+    elif grounding.tickets and asks_about_tickets(question.text):
+        lines = [say("ticket_line", id=t.id, subject=t.subject, status=t.status) for t in grounding.tickets]
+        details = [t.details for t in grounding.tickets if t.details.strip()]
+        body.append("\n".join(lines + details))
+        answered = True
+
+    kb_paragraphs, cited = _kb_answer(scored, limits)
+    memory = _memory_lines(grounding, fact_sims, asked_memory, limits)
+    if asked_memory and memory:
+        body.append(say("memory_intro") + "\n" + "\n".join(f"- {line}" for line in memory))
+        answered = True
+    elif asked_memory and not kb_paragraphs and not answered:
+        body.append(say("no_memory"))
+        answered = True
+    elif memory or (grounding.first_reply and facts):
+        shown = memory or _recent_context(grounding)
+        body.append(say("returning_context") + "\n" + "\n".join(f"- {line}" for line in shown))
+
+    if kb_paragraphs:
+        kb_block = [say("kb_intro"), kb_paragraphs[0]]
+        if len(kb_paragraphs) > 1:
+            kb_block += [say("related_intro"), *kb_paragraphs[1:]]
+        if lang != "en":
+            kb_block.insert(0, say("kb_in_english"))
+        citations = ", ".join(f"[{a.id}] {a.title}" for a in articles if a.id in cited)
+        body.append("\n".join(kb_block) + "\n" + say("sources", citations=citations))
+        answered = True
+
+    closing = [say("closing")]
+    if not answered:
+        if grounding.intent == "greeting" and content_words(question.text) <= 4:
+            body.append(say("how_can_help"))
+            closing = []
+        elif content_words(question.text) < 4 and lang == "en" and not question.clarified_before and not asked_memory:
+            body.append(say("clarify"))
+            closing = []
+        else:
+            body.append(" ".join([say("dont_know"), say("offer_person")]))
+            closing = []
+    head = " ".join(opening)
+    text = "\n\n".join(part for part in [head, *body, *closing] if part)
+    return Composition(text=text, cited=cited)

@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     embeddings_model: str = Field(default="local:all-MiniLM-L6-v2", description='"local:NAME" or "openai:NAME".')
     kb_low_confidence: float = Field(default=0.35, description="Top KB score below this is low confidence.")
     kb_collection: str = "kb"
+    kb_max_upload_bytes: int = Field(default=10_000_000, ge=1, description="Largest file accepted by POST /kb/upload.")
 
     # Conversation
     persona: str = "friendly"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 import weakref
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -106,14 +106,14 @@ class KnowledgeBase:
         """The psycopg pool (dict rows, autocommit) for the registry tables and bulk writes."""
         return await get_pool(self.url)
 
-    async def fetch_all(self, sql: str, params: Sequence[object] = ()) -> list[dict[str, Any]]:
+    async def fetch_all(self, sql: str, params: Sequence[object] | Mapping[str, object] = ()) -> list[dict[str, Any]]:
         """Rows of one query on the registry pool, as dicts."""
         pool = await self.pool()
         async with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
             await cur.execute(sql.encode(), params)
             return await cur.fetchall()
 
-    async def fetch_one(self, sql: str, params: Sequence[object] = ()) -> dict[str, Any] | None:
+    async def fetch_one(self, sql: str, params: Sequence[object] | Mapping[str, object] = ()) -> dict[str, Any] | None:
         """The first row of one query, or None."""
         rows = await self.fetch_all(sql, params)
         return rows[0] if rows else None

@@ -59,8 +59,8 @@ def build_graph(
 
     settings = get_settings()
     models = ModelChoice(override=model, upkeep_override=upkeep_model)
-    lookups = [search_knowledge_base, lookup_ticket, list_my_tickets]
-    answer_tools = [*lookups, create_ticket, update_ticket, get_customer_profile]
+    lookups = [search_knowledge_base, lookup_ticket]
+    answer_tools = [*lookups, list_my_tickets, create_ticket, update_ticket, get_customer_profile]
     llm_retry = RetryPolicy(max_attempts=settings.llm_max_retries + 1, initial_interval=0.5)
 
     builder = StateGraph(State, input_schema=InputState, context_schema=Context)

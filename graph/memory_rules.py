@@ -50,8 +50,9 @@ _NOT_A_PLAN = frozenset(
     }
 )
 _CHANNEL = re.compile(
-    r"\b(?:prefer|rather be contacted|please (?:contact|reach|email|call) me|best (?:way )?to reach me)"
-    r"\b[^.!?]{0,40}?\b(?P<channel>e-?mail|phone|call|sms|text(?: messages?)?|chat|whatsapp)\b",
+    r"\b(?:(?:prefer|rather be contacted|please (?:contact|reach) me|best (?:way )?to reach me)"
+    r"\b[^.!?]{0,40}?\b(?P<channel>e-?mail|phone|call|sms|text(?: messages?)?|chat|whatsapp)"
+    r"|(?:please|just|only) (?P<verb>e-?mail|call|phone|text) me)\b",
     re.I,
 )
 _CHANNEL_NAMES = {
@@ -82,7 +83,7 @@ _STYLE_PERSONA = {
     "friendly": "friendly",
 }
 _PRODUCT = re.compile(
-    r"\b(?:i|we)\s+(?:use|am using|are using|own|run|bought|purchased)\s+(?:the\s+|a\s+|an\s+|our\s+"
+    r"\b(?i:i|we)\s+(?i:use|am using|are using|own|run|bought|purchased)\s+(?i:the\s+|a\s+|an\s+|our\s+"
     r"|my\s+)?(?P<name>(?:[A-Z][\w+-]*|iOS|iPhone|iPad|macOS)(?:\s(?:[A-Z0-9][\w+-]*|app))*)"
 )
 _PLATFORM = re.compile(r"\bon (?:my |the |our )?(?P<name>iOS|iPhone|iPad|Android|Windows|macOS|Mac|Linux|Chromebook)\b")
@@ -98,7 +99,7 @@ def rule_text_facts(text: str) -> list[Fact]:
             facts.append(Fact("plan", "plan", f"You're on the {name} plan.", extra={"plan": name}))
             break
     if match := _CHANNEL.search(text):
-        channel = _CHANNEL_NAMES.get(match.group("channel").lower(), "SMS")
+        channel = _CHANNEL_NAMES.get((match.group("channel") or match.group("verb")).lower(), "SMS")
         facts.append(
             Fact("preference", "channel", f"You prefer to be contacted by {channel}.", extra={"channel": channel})
         )

@@ -20,7 +20,7 @@ from langgraph.runtime import Runtime
 from graph.memory import memory_namespace, recall_memories
 from graph.memory_extract import NON_ISSUE_INTENTS
 from graph.messages import last_human_text, previous_human_text, text_of
-from graph.offline.cues import asks_about_tickets, content_words, ticket_ids
+from graph.offline.cues import content_words, ticket_ids
 from graph.state import Context, MemoryFact, RetrievedArticle, State, TicketRef
 
 FULL_TEXT_ARTICLES = 2
@@ -49,7 +49,11 @@ def search_query(state: State) -> str:
 
 
 def plan_calls(state: State, tool_names: set[str]) -> list[ToolCall]:
-    """The lookups this turn needs: KB search unless it is only a greeting or a thank-you, and ticket data."""
+    """The lookups this turn needs: KB search unless it is only a greeting or a thank-you, and the tickets it names.
+
+    Listing all of the customer's tickets is left to the model's own tool loop (list_my_tickets), which asks
+    only when the question needs it.
+    """
     text = last_human_text(state.messages)
     calls: list[ToolCall] = []
     greeting_only = state.intent == "greeting" and content_words(text) <= 4
@@ -62,12 +66,6 @@ def plan_calls(state: State, tool_names: set[str]) -> list[ToolCall]:
     if "lookup_ticket" in tool_names:
         for ticket_id in dict.fromkeys([*mentioned, *still_open]):
             calls.append(_call("lookup_ticket", ticket_id=ticket_id))
-    if (
-        "list_my_tickets" in tool_names
-        and not mentioned
-        and (asks_about_tickets(text) or state.intent == "ticket_status")
-    ):
-        calls.append(_call("list_my_tickets"))
     return calls
 
 
@@ -119,7 +117,7 @@ def parse_ticket_text(text: str, asked_id: str | None) -> list[TicketRef]:
 
 
 def make_retrieve(tools: Sequence[BaseTool], repeat_check: RepeatCheck | None = None) -> Any:
-    """The retrieve node over ``tools`` (search_knowledge_base, lookup_ticket, list_my_tickets)."""
+    """The retrieve node over ``tools`` (search_knowledge_base, lookup_ticket)."""
     tool_node = ToolNode(list(tools), handle_tool_errors=True)
     names = {tool.name for tool in tools}
 

@@ -6,6 +6,7 @@ using the same embeddings as retrieval), in what order, and which fixed phrases 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -126,16 +127,38 @@ def _kb_answer(scored: list[_Scored], limits: Thresholds) -> tuple[list[str], li
     return paragraphs, cited
 
 
+_KIND_CUES: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
+    (re.compile(r"\b(?:tr(?:y|ied)|fix|solv|work|suggest|last time)", re.I), ("resolution", "attempt", "open_issue")),
+    (re.compile(r"\b(?:plan|subscription|tier|package)\b", re.I), ("plan",)),
+    (re.compile(r"\b(?:contact|reach|prefer|email|phone)", re.I), ("preference",)),
+    (re.compile(r"\b(?:product|device|use)\b", re.I), ("product",)),
+)
+
+
 def _memory_lines(
-    grounding: Grounding, sims: np.ndarray[tuple[int], np.dtype[np.float32]], asked: bool, limits: Thresholds
+    question: str,
+    grounding: Grounding,
+    sims: np.ndarray[tuple[int], np.dtype[np.float32]],
+    asked: bool,
+    limits: Thresholds,
 ) -> list[str]:
-    """Memory facts to state: the closest ones when asked about the past, otherwise only strongly relevant ones."""
+    """Memory facts to state: the closest ones when asked about the past, otherwise only strongly relevant ones.
+
+    A question about the past that names what it wants ("what did we try", "which plan") also gets the facts
+    of that kind, however they are worded; a general one ("what do you know about me") the latest facts.
+    """
     if not len(sims):
         return []
     best = float(sims.max())
     floor = max(limits.memory_question if asked else limits.memory_relevant, best - limits.memory_margin)
     order = sorted(range(len(grounding.memories)), key=lambda i: float(sims[i]), reverse=True)
-    return [grounding.memories[i].text for i in order if float(sims[i]) >= floor][:3]
+    chosen = [i for i in order if float(sims[i]) >= floor]
+    if asked:
+        kinds = {kind for pattern, names in _KIND_CUES if pattern.search(question) for kind in names}
+        chosen += [i for i in order if grounding.memories[i].kind in kinds and i not in chosen]
+        if not chosen and not kinds:
+            chosen = list(range(len(grounding.memories)))
+    return [grounding.memories[i].text for i in chosen][:3]
 
 
 _CONTEXT_KINDS = ("open_issue", "resolution", "plan", "preference")
@@ -202,7 +225,7 @@ def compose_answer(
         answered = True
 
     kb_paragraphs, cited = _kb_answer(scored, limits)
-    memory = _memory_lines(grounding, fact_sims, asked_memory, limits)
+    memory = _memory_lines(question.text, grounding, fact_sims, asked_memory, limits)
     if asked_memory and memory:
         body.append(say("memory_intro") + "\n" + "\n".join(f"- {line}" for line in memory))
         answered = True

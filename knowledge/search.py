@@ -2,6 +2,9 @@
 
 A short question is searched as it is. A long, rambling message is also split into its sentences,
 each searched on its own, because one averaged vector of five concerns matches none of them well.
+Identifiers in the message (error codes, order numbers) are also searched by keyword alone: the
+library's keyword side needs every word of a query, so "my notes won't sync, NN-4012" would match
+nothing by keyword, while "NN-4012" alone matches exactly the articles that mention the code.
 """
 
 from __future__ import annotations
@@ -27,6 +30,10 @@ MIN_PART_WORDS = 4
 MAX_PARTS = 8
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
 _CLAUSE_BREAK = re.compile(r",\s+(?:but|and|so|because|although|though|also)\s+|\s+(?:but also|and also)\s+")
+_IDENTIFIER = re.compile(
+    r"(?<![\w-])(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[A-Za-z0-9]+(?:[-_][A-Za-z0-9]+)*|(?<![\w.,$])\d{3,}(?![\w.,])"
+)
+MAX_IDENTIFIERS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,19 +42,22 @@ class SubQuery:
 
     text: str
     weight: float
+    dense: bool = True
 
 
 def plan_queries(query: str) -> list[SubQuery]:
-    """The full query, plus its sentences (long clauses split further) when the query is long."""
+    """The full query; identifiers as keyword-only sub-queries; sentences (clauses) when the query is long."""
     query = " ".join(query.split())
+    identifiers = list(dict.fromkeys(_IDENTIFIER.findall(query)))[:MAX_IDENTIFIERS]
+    keyword_only = [SubQuery(identifier, 1.0, dense=False) for identifier in identifiers if identifier != query]
     if len(query.split()) <= LONG_QUERY_WORDS:
-        return [SubQuery(query, 1.0)]
+        return [SubQuery(query, 1.0), *keyword_only]
     parts: list[str] = []
     for sentence in _SENTENCE_END.split(query):
         pieces = _CLAUSE_BREAK.split(sentence) if len(sentence.split()) > LONG_QUERY_WORDS else [sentence]
         parts.extend(piece.strip() for piece in pieces if len(piece.split()) >= MIN_PART_WORDS)
     unique = [part for index, part in enumerate(parts) if part not in parts[:index] and part != query]
-    return [SubQuery(query, 1.0)] + [SubQuery(part, 1.0) for part in unique[:MAX_PARTS]]
+    return [SubQuery(query, 1.0), *keyword_only, *(SubQuery(part, 1.0) for part in unique[:MAX_PARTS])]
 
 
 async def embed_queries(embeddings: Embeddings, texts: list[str]) -> list[list[float]]:
@@ -103,7 +113,11 @@ async def hybrid_search(
         return []
     store = await kb.vector_store()
     plan = plan_queries(query)
-    vectors = await embed_queries(kb.embeddings, [sub.text for sub in plan])
+    dense_plan = [sub for sub in plan if sub.dense]
+    dense_vectors = dict(
+        zip(dense_plan, await embed_queries(kb.embeddings, [sub.text for sub in dense_plan]), strict=True)
+    )
+    full_vector = dense_vectors[plan[0]]
     fetch = max(4 * k, 20)
     where = tenant_filter(tenant, category)
 
@@ -111,7 +125,7 @@ async def hybrid_search(
         config = replace(
             kb.hybrid,  # a copy per call: the library writes the query into the config it is given
             fts_query=sub.text,
-            primary_top_k=fetch,
+            primary_top_k=fetch if sub.dense else 0,  # keyword-only: no vector candidates
             secondary_top_k=fetch,
             fusion_function_parameters={"rrf_k": RRF_K},
         )
@@ -120,10 +134,10 @@ async def hybrid_search(
         )
         return sub.weight, [doc for doc, _ in found]
 
-    ranked = await asyncio.gather(*(one(sub, vector) for sub, vector in zip(plan, vectors, strict=True)))
+    ranked = await asyncio.gather(*(one(sub, dense_vectors.get(sub, full_vector)) for sub in plan))
     order, best = fuse_articles(list(ranked))
     top = order[:k]
-    scores = await _article_scores(kb, vectors[0], tenant, top)
+    scores = await _article_scores(kb, full_vector, tenant, top)
     return [
         KBHit(
             article_id=article_id,

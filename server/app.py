@@ -12,7 +12,7 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 
 from db.migrations import migrate
 from db.pool import close_pools, database_url
@@ -22,6 +22,18 @@ from settings import get_settings
 logger = logging.getLogger(__name__)
 
 RECOVERY_INTERVAL_S = 10.0
+RESOLUTION_SWEEP_INTERVAL_S = 300.0
+
+
+async def _resolution_sweeper(interval_s: float) -> None:
+    """Mark silent conversations as resolved ("assumed") every ``interval_s`` seconds."""
+    from support.outcomes import sweep_assumed_resolutions
+
+    while True:
+        swept = await sweep_assumed_resolutions()
+        if swept:
+            logger.info("assumed %d conversations resolved", swept)
+        await asyncio.sleep(interval_s)
 
 
 def _served_by_aegra() -> bool:
@@ -44,6 +56,7 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         install_serial_executor()
         install_admission()
         background.append(asyncio.create_task(recovery_loop(url, interval_s=RECOVERY_INTERVAL_S)))
+        background.append(asyncio.create_task(_resolution_sweeper(RESOLUTION_SWEEP_INTERVAL_S)))
     try:
         yield
     finally:
@@ -63,8 +76,25 @@ def create_app() -> FastAPI:
         version="0.1.0",
         lifespan=lifespan,
     )
-    application.add_middleware(RunInputGuard, max_chars=settings.max_message_chars)
+    application.add_middleware(
+        RunInputGuard, max_chars=settings.max_message_chars, check_threads=_served_by_aegra()
+    )
+    for router in _routers():
+        application.include_router(router)
     return application
+
+
+def _routers() -> list[APIRouter]:
+    from server.routes import analytics, conversations, customers, data_rights, inbox, tickets
+
+    return [
+        tickets.router,
+        customers.router,
+        data_rights.router,
+        inbox.router,
+        conversations.router,
+        analytics.router,
+    ]
 
 
 app = create_app()

@@ -7,7 +7,7 @@ from typing import Any
 from langgraph_sdk import get_client
 from rich.console import Console
 
-console = Console()
+console = Console(soft_wrap=True)
 ASSISTANT_ID = "support"
 
 

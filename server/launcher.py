@@ -36,6 +36,10 @@ def write_config(directory: Path, *, extra_graphs: dict[str, str] | None = None,
         absolute = f"{(ROOT / file_part).resolve()}:{export}"
         config["graphs"][graph_id] = {**entry, "path": absolute} if isinstance(entry, dict) else absolute
     config["graphs"].update(extra_graphs or {})
+    for section in ("auth", "checkpointer"):
+        if section in config and str(config[section].get("path", "")).startswith("."):
+            file_part, _, export = config[section]["path"].partition(":")
+            config[section]["path"] = f"{(ROOT / file_part).resolve()}:{export}"
     config.pop("env", None)
     if in_memory:
         config.pop("checkpointer", None)

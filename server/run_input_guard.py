@@ -81,9 +81,10 @@ async def _thread_exists(thread_id: str) -> bool:
 class RunInputGuard:
     """Pure ASGI middleware (streaming responses pass through untouched)."""
 
-    def __init__(self, app: ASGIApp, *, max_chars: int) -> None:
+    def __init__(self, app: ASGIApp, *, max_chars: int, check_threads: bool = True) -> None:
         self.app = app
         self.max_chars = max_chars
+        self.check_threads = check_threads  # off under `langgraph dev`, whose threads live in memory
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Check run requests; pass everything else through untouched."""
@@ -110,7 +111,8 @@ class RunInputGuard:
             body = None  # Aegra answers malformed JSON with 422
         try:
             check_run_input(body, max_chars=self.max_chars)
-            if thread_match and not (isinstance(body, dict) and body.get("if_not_exists") == "create"):
+            creates = isinstance(body, dict) and body.get("if_not_exists") == "create"
+            if self.check_threads and thread_match and not creates:
                 thread_id = thread_match.group("thread_id")
                 if not await _thread_exists(thread_id):
                     raise InputProblem(404, f"Thread '{thread_id}' not found")

@@ -124,7 +124,7 @@ async def _act(
         failure: str | None = None
         try:
             async with get_client(
-                url=str(request.base_url).rstrip("/"), api_key=None, headers=_forwarded_headers(request)
+                url=str(request.base_url).rstrip("/"), api_key=None, headers=_forwarded_headers(request, tenant)
             ) as client:
                 run_output = await client.runs.wait(
                     handoff["thread_id"],
@@ -153,9 +153,11 @@ async def _act(
     }
 
 
-def _forwarded_headers(request: Request) -> dict[str, str]:
-    """Pass the caller's credentials on to the LangGraph API call."""
-    return {name: request.headers[name] for name in ("authorization", "x-api-key") if name in request.headers}
+def _forwarded_headers(request: Request, tenant: str) -> dict[str, str]:
+    """The caller's credentials, and the tenant that owns the thread in the LangGraph API."""
+    headers = {name: request.headers[name] for name in ("authorization", "x-api-key") if name in request.headers}
+    headers["x-tenant"] = tenant
+    return headers
 
 
 @router.post("/{handoff_id}/reply", response_model=None)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, HTTPException
+from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from psycopg_pool import AsyncConnectionPool
 
@@ -18,8 +20,14 @@ async def _pool() -> AsyncConnectionPool[Any]:
     return await get_pool()
 
 
+_TENANT = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+
+
 def _tenant(x_tenant: Annotated[str | None, Header()] = None) -> str:
-    return (x_tenant or "default").strip() or "default"
+    tenant = (x_tenant or "default").strip() or "default"
+    if not _TENANT.match(tenant):
+        raise HTTPException(status_code=400, detail=error_body(400, "X-Tenant must be 1-64 of A-Z a-z 0-9 _ . -"))
+    return tenant
 
 
 def require_staff(x_api_key: Annotated[str | None, Header()] = None) -> None:
@@ -36,4 +44,4 @@ STAFF = [Depends(require_staff)]
 
 def api_error(status: int, message: str, details: Any = None) -> JSONResponse:
     """A JSON error response in the server's error shape."""
-    return JSONResponse(status_code=status, content=error_body(status, message, details))
+    return JSONResponse(status_code=status, content=jsonable_encoder(error_body(status, message, details)))

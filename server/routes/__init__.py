@@ -1,0 +1,1 @@
+"""HTTP routers of our own API (the LangGraph API routes come from Aegra)."""

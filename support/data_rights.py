@@ -25,16 +25,24 @@ _OWN_THREADS: LiteralString = (
 )
 _AEGRA_THREADS: LiteralString = (
     " UNION SELECT thread_id FROM thread WHERE metadata_json->>'customer_id' = %(cid)s"
-    "  AND COALESCE(metadata_json->>'tenant', 'default') = %(tenant)s"
+    "  AND COALESCE(metadata_json->>'tenant', substring(user_id FROM '^tenant:(.*)$'), 'default') = %(tenant)s"
     " UNION SELECT thread_id FROM runs WHERE (context->>'customer_id' = %(cid)s"
     "  OR config->'configurable'->>'customer_id' = %(cid)s)"
-    "  AND COALESCE(context->>'tenant', config->'configurable'->>'tenant', 'default') = %(tenant)s"
+    "  AND COALESCE(context->>'tenant', substring(user_id FROM '^tenant:(.*)$'), 'default') = %(tenant)s"
 )
-# The store keeps a namespace as its parts joined by "."; the customer's namespaces contain their id as a part.
+# The store keeps a namespace as its labels joined by "."; everything of the customer lives under
+# ("customers", tenant, customer_id, ...) (common contract; graph.memory escapes the labels).
 _STORE_ROWS: LiteralString = (
     "SELECT prefix, key, value, created_at, updated_at FROM store"
-    " WHERE %(cid)s = ANY(string_to_array(prefix, '.')) AND %(tenant)s = ANY(string_to_array(prefix, '.'))"
+    " WHERE prefix = %(store_root)s OR starts_with(prefix, %(store_root)s || '.')"
 )
+
+
+def _params(tenant: str, customer_id: str) -> dict[str, str]:
+    from graph.memory import memory_namespace  # the graph owns the label escaping; imported late (heavy module)
+
+    root = ".".join(memory_namespace(tenant, customer_id)[:3])
+    return {"tenant": tenant, "cid": customer_id, "store_root": root}
 
 
 async def customer_threads(db: Db | None, tenant: str, customer_id: str) -> list[str]:
@@ -80,7 +88,7 @@ async def export_customer(db: Db | None, tenant: str, customer_id: str) -> dict[
         profile = await get_customer(conn, tenant, customer_id)
         if profile is None:
             raise CustomerNotFoundError(customer_id)
-        params = {"tenant": tenant, "cid": customer_id}
+        params = _params(tenant, customer_id)
         tickets = await fetch_all(
             conn,
             "SELECT * FROM tickets WHERE tenant = %(tenant)s AND customer_id = %(cid)s ORDER BY created_at",
@@ -140,7 +148,7 @@ async def erase_customer(db: Db | None, tenant: str, customer_id: str) -> dict[s
         if await get_customer(conn, tenant, customer_id) is None:
             raise CustomerNotFoundError(customer_id)
         threads = await customer_threads(conn, tenant, customer_id)
-        params = {"tenant": tenant, "cid": customer_id}
+        params = _params(tenant, customer_id)
         if await aegra_tables_present(conn):
             store = await fetch_all(
                 conn,

@@ -31,7 +31,7 @@ async def thread_owner(db: Db | None, tenant: str, thread_id: str) -> str | None
     row = await fetch_one(
         db,
         "SELECT metadata_json->>'customer_id' AS customer_id FROM thread WHERE thread_id = %s"
-        " AND COALESCE(metadata_json->>'tenant', 'default') = %s",
+        " AND COALESCE(metadata_json->>'tenant', substring(user_id FROM '^tenant:(.*)$'), 'default') = %s",
         (thread_id, tenant),
     )
     return str(row["customer_id"]) if row and row["customer_id"] else None

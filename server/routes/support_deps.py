@@ -1,4 +1,7 @@
-"""What the support routers share: the tenant header, the staff key check, the pool, and JSON errors."""
+"""What the support routers share: the tenant header, the staff key check, the pool, and JSON errors.
+
+Under Aegra an HTTPException's string detail becomes the same {"error", "message", "details"} body.
+"""
 
 from __future__ import annotations
 
@@ -26,7 +29,7 @@ _TENANT = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 def _tenant(x_tenant: Annotated[str | None, Header()] = None) -> str:
     tenant = (x_tenant or "default").strip() or "default"
     if not _TENANT.match(tenant):
-        raise HTTPException(status_code=400, detail=error_body(400, "X-Tenant must be 1-64 of A-Z a-z 0-9 _ . -"))
+        raise HTTPException(status_code=400, detail="X-Tenant must be 1-64 of A-Z a-z 0-9 _ . -")
     return tenant
 
 
@@ -34,7 +37,7 @@ def require_staff(x_api_key: Annotated[str | None, Header()] = None) -> None:
     """When API_KEY is set, staff routes need the same value in X-API-Key."""
     expected = get_settings().api_key
     if expected and not (x_api_key and secrets.compare_digest(x_api_key, expected)):
-        raise HTTPException(status_code=401, detail=error_body(401, "missing or wrong X-API-Key"))
+        raise HTTPException(status_code=401, detail="missing or wrong X-API-Key")
 
 
 PoolDep = Annotated[AsyncConnectionPool[Any], Depends(_pool)]

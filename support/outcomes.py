@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from datetime import UTC, datetime, timedelta
 from typing import Literal
-
-import psycopg
 
 from settings import get_settings
 from support.connections import Db, Row, acquire, fetch_all, fetch_required
 from support.tickets import add_event
-
-logger = logging.getLogger(__name__)
 
 ResolvedBy = Literal["bot", "human"]
 
@@ -130,16 +124,3 @@ async def sweep_assumed_resolutions(now: datetime | None = None, *, db: Db | Non
                 conn, row["tenant"], row["thread_id"], resolution="assumed", actor="system", statuses=("pending",)
             )
     return len(rows)
-
-
-async def run_resolution_sweeper(interval_s: float = 900.0) -> None:
-    """Sweep forever every ``interval_s`` seconds (the server starts this in its lifespan and cancels it)."""
-    while True:
-        try:
-            count = await sweep_assumed_resolutions()
-            if count:
-                logger.info("assumed %d resolutions", count)
-        except psycopg.Error:
-            # A database hiccup must not kill the loop; the next sweep catches up.
-            logger.exception("resolution sweep failed")
-        await asyncio.sleep(interval_s)

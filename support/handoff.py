@@ -17,6 +17,8 @@ from support.routing import PRIORITY_RANK, category_for, priority_for, route_tea
 from support.tickets import add_event, create_ticket, find_open_ticket, update_ticket
 
 _SUBJECT_CHARS = 80
+# Too broad to say two conversations are about the same issue.
+VAGUE_CATEGORIES = frozenset({"general", "feedback"})
 
 
 def _subject(category: str, transcript: list[dict[str, str]], reason: str) -> str:
@@ -64,7 +66,13 @@ async def open_handoff(
             language=language or customer["language"],
         )
         priority = priority_for(customer["tier"], urgency)
-        ticket = await find_open_ticket(conn, tenant, customer_id, thread_id=thread_id, category=ticket_category)
+        ticket = await find_open_ticket(
+            conn,
+            tenant,
+            customer_id,
+            thread_id=thread_id,
+            category=None if ticket_category in VAGUE_CATEGORIES else ticket_category,
+        )
         ticket_is_new = ticket is None
         if ticket is None:
             ticket = await create_ticket(
@@ -178,6 +186,8 @@ async def repeat_contact_open_issue(
     if not intent and not category:
         return False
     wanted = category_for(intent, category)
+    if wanted in VAGUE_CATEGORIES:
+        return False
     rows = await fetch_all(
         db,
         "SELECT 1 FROM tickets WHERE tenant = %s AND customer_id = %s AND category = %s"

@@ -107,6 +107,9 @@ async def test_open_ticket_on_same_issue_from_another_thread_is_reused(support_p
     )
     assert not await repeat_contact_open_issue("default", "c-ann", "shipping_delivery", db=support_pool)
     assert not await repeat_contact_open_issue("default", "c-bob", "refund_request", db=support_pool)
+    # a vague topic is no evidence of the same issue
+    await create_ticket(support_pool, tenant="default", customer_id="c-ann", subject="Hello", thread_id="th-g")
+    assert not await repeat_contact_open_issue("default", "c-ann", "talk_to_human", db=support_pool)
 
     record = await _handoff(support_pool, thread_id="th-new", reason="repeat_contact")
     assert record["ticket_id"] == earlier["id"]

@@ -46,8 +46,17 @@ def score_ranking(ranked: Sequence[str], relevant: set[str], k: int) -> dict[str
     }
 
 
+def load_docs(path: Path) -> list[Article]:
+    """Eval docs from a JSONL file, or a folder of documents read like ``support-agent ingest`` does."""
+    if not path.is_dir():
+        return docs_to_articles(read_jsonl(path, required=("id", "title", "text")))
+    from knowledge.loaders import discover, load_file
+
+    return [article for file in discover([path]) for article in load_file(file)]
+
+
 async def evaluate_retrieval(
-    url: str, docs: Sequence[dict[str, Any]], queries: Sequence[dict[str, Any]], *, k: int = 10
+    url: str, docs: Sequence[Article], queries: Sequence[dict[str, Any]], *, k: int = 10
 ) -> dict[str, Any]:
     """Build a throw-away collection on ``url`` from ``docs``, run ``queries``, drop it, return the metrics."""
     kb = KnowledgeBase.from_conn_string(url, collection=f"eval_{uuid.uuid4().hex[:10]}")
@@ -55,7 +64,7 @@ async def evaluate_retrieval(
         from knowledge.writer import write_articles
 
         started = time.perf_counter()
-        written = await write_articles(kb, docs_to_articles(docs), tenant=EVAL_TENANT)
+        written = await write_articles(kb, docs, tenant=EVAL_TENANT)
         progress(f"indexed {len(docs)} docs as {written.chunks} chunks in {time.perf_counter() - started:.1f}s")
         await kb.search("warm-up", tenant=EVAL_TENANT, k=k)
         per_query: list[dict[str, float]] = []
@@ -80,7 +89,7 @@ async def evaluate_retrieval(
 
 
 def main(
-    docs: Path = typer.Option(..., "--docs", help='JSONL of {"id", "title", "text"}.'),  # noqa: B008
+    docs: Path = typer.Option(..., "--docs", help='JSONL of {"id", "title", "text"}, or a folder of documents.'),  # noqa: B008
     queries: Path = typer.Option(..., "--queries", help='JSONL of {"query", "relevant_ids"}.'),  # noqa: B008
     k: int = typer.Option(10, "--k", min=1, help="Results per query (recall@k, mrr@k, ndcg@k)."),
 ) -> None:
@@ -88,12 +97,12 @@ def main(
     from db.pool import close_pools
     from knowledge.ingest import resolve_database_url
 
-    doc_rows = read_jsonl(docs, required=("id", "title", "text"))
+    articles = load_docs(docs)
     query_rows = read_jsonl(queries, required=("query", "relevant_ids"))
 
     async def run() -> dict[str, Any]:
         try:
-            return await evaluate_retrieval(resolve_database_url(), doc_rows, query_rows, k=k)
+            return await evaluate_retrieval(resolve_database_url(), articles, query_rows, k=k)
         finally:
             await close_pools()
 

@@ -54,6 +54,14 @@ def _refund_over_threshold(inputs: EscalationInputs) -> bool:
     return amount is not None and amount > inputs.refund_threshold
 
 
+def _very_negative_and_urgent(signals: Signals) -> bool:
+    # A critical issue (data loss, breach, outage) reported in a negative tone needs a person even when the
+    # sentiment model's score is only moderately negative.
+    if signals.urgency == "critical" and signals.sentiment == "negative":
+        return True
+    return signals.sentiment_score <= VERY_NEGATIVE and signals.urgency in _URGENT
+
+
 def decide_escalation(inputs: EscalationInputs) -> EscalationDecision:
     """Apply the escalation rules in order of how clearly a person is needed."""
     signals = inputs.signals
@@ -61,7 +69,7 @@ def decide_escalation(inputs: EscalationInputs) -> EscalationDecision:
         (signals.wants_human, "asked_for_human"),
         (signals.legal_threat, "legal_threat"),
         (_refund_over_threshold(inputs), "refund_over_threshold"),
-        (signals.sentiment_score <= VERY_NEGATIVE and signals.urgency in _URGENT, "very_negative_urgent"),
+        (_very_negative_and_urgent(signals), "very_negative_urgent"),
         (inputs.low_confidence_streak >= REPEATED_FAILURE_STREAK, "repeated_failure"),
         (inputs.repeat_contact_open_issue, "repeat_contact"),
         (inputs.frustration >= FRUSTRATION_LIMIT and signals.sentiment == "negative", "frustration_rising"),

@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from signals.cues import legal_threat, refund_amount, wants_human
+from signals.encoder_tuning import TuningConfig
 from signals.injection import detect_injection
-from signals.intent_classifier import Encoder, IntentClassifier
+from signals.intent_classifier import Encoder, IntentClassifier, IntentClassifierConfig
 from signals.language import detect_language
 from signals.pii import redact_pii
 from signals.sentiment import SentimentClassifier
@@ -20,20 +21,28 @@ if TYPE_CHECKING:
     from signals.llm_intent import LlmIntentRouter
 
 
-@lru_cache(maxsize=8)
-def fitted_intent_classifier(taxonomy: Taxonomy) -> IntentClassifier:
-    """The classifier for ``taxonomy``, fitted once per distinct taxonomy content."""
+def sentiment_encoder() -> Encoder:
+    """The frozen local encoder the sentiment head reads."""
     from knowledge.embeddings import get_local_embeddings
 
-    return IntentClassifier.fit(taxonomy, get_local_embeddings())
+    return get_local_embeddings()
+
+
+@lru_cache(maxsize=8)
+def fitted_intent_classifier(taxonomy: Taxonomy, tuning_steps: int = 0) -> IntentClassifier:
+    """The classifier for ``taxonomy``, fitted once per distinct taxonomy content (tuned weights cached on disk)."""
+    from settings import get_settings
+
+    config = IntentClassifierConfig(tuning=TuningConfig(steps=tuning_steps) if tuning_steps else None)
+    return IntentClassifier.fit(
+        taxonomy, sentiment_encoder(), config=config, cache_dir=get_settings().data_dir / "models"
+    )
 
 
 @lru_cache(maxsize=1)
 def fitted_sentiment_classifier() -> SentimentClassifier:
     """The sentiment head, fitted once on the shipped examples."""
-    from knowledge.embeddings import get_local_embeddings
-
-    return SentimentClassifier.fit(get_local_embeddings())
+    return SentimentClassifier.fit(sentiment_encoder())
 
 
 class SignalAnalyzer:
@@ -45,21 +54,17 @@ class SignalAnalyzer:
         *,
         pii_mode: PiiMode = "mask",
         llm_router: LlmIntentRouter | None = None,
+        tuning_steps: int = 0,
     ) -> None:
         self.taxonomy = taxonomy or load_taxonomy()
+        self.tuning_steps = tuning_steps
         self.pii_mode: PiiMode = pii_mode
         self._llm_router = llm_router
 
     @cached_property
-    def _encoder(self) -> Encoder:
-        from knowledge.embeddings import get_local_embeddings
-
-        return get_local_embeddings()
-
-    @cached_property
     def intent_classifier(self) -> IntentClassifier:
         """The embedding router (fitted on first use)."""
-        return fitted_intent_classifier(self.taxonomy)
+        return fitted_intent_classifier(self.taxonomy, self.tuning_steps)
 
     @cached_property
     def sentiment_classifier(self) -> SentimentClassifier:
@@ -74,12 +79,16 @@ class SignalAnalyzer:
         """All signals for one message; only the redacted text leaves this function."""
         redaction = redact_pii(text, mode=pii_mode or self.pii_mode)
         # Local models read the raw text (nothing leaves the process); an external LLM only sees the redacted one.
-        vector = self._encoder.encode([text])
+        frozen = sentiment_encoder()
+        vector = frozen.encode([text])
         intent = None
         if self._llm_router is not None:
             intent = self._llm_router.route(redaction.text)
         if intent is None:
-            intent = self.intent_classifier.predict_vectors(vector)[0]
+            classifier = self.intent_classifier
+            # A tuned intent encoder needs its own pass; a frozen one shares the sentiment vector.
+            intent_vector = vector if classifier.encoder is frozen else classifier.encoder.encode([text])
+            intent = classifier.predict_vectors(intent_vector)[0]
         sentiment = self.sentiment_classifier.predict_vectors(vector)[0]
         injection = detect_injection(text)
         return Signals(
@@ -112,4 +121,6 @@ def get_analyzer() -> SignalAnalyzer:
         from signals.llm_intent import build_llm_router
 
         router = build_llm_router(taxonomy, settings.llm_model)
-    return SignalAnalyzer(taxonomy, pii_mode=settings.pii_mode, llm_router=router)
+    return SignalAnalyzer(
+        taxonomy, pii_mode=settings.pii_mode, llm_router=router, tuning_steps=settings.intent_tuning_steps
+    )

@@ -17,14 +17,16 @@ _HUMAN = re.compile(
 )
 _NOT_HUMAN = re.compile(r"\b(?:no need|don't need|do not need|without)\b.{0,25}\b(?:human|agent|person)\b", re.I)
 _LEGAL = re.compile(
-    r"\b(?:lawyer|attorney|solicitor|legal action|take (?:legal )?action against|sue|suing|lawsuit|court|litigation|"
+    r"\b(?:lawyer|attorney|solicitor|legal action|take (?:legal )?action against|sue|suing|lawsuit|(?:take|taking|see) (?:you|them|this|it) (?:to|in) court|"
+    r"litigation|"
     r"small claims|class action|report you to|consumer protection|ombudsman|trading standards|regulator|"
     r"better business bureau|bbb|ftc|gdpr complaint|data protection authority|cease and desist|"
     r"abogado|demanda|avocat|poursuites|anwalt|klage|gericht|avvocato)\b",
     re.IGNORECASE,
 )
 _MONEY_WORDS = re.compile(
-    r"\b(?:refund|reimburse|money back|charge[ds]?|charging|overcharged|billed|dispute|chargeback|debited|"
+    r"\b(?:refund|reimburse|money back|give it back|charge[ds]?|charging|overcharged|billed|dispute|chargeback|debited|"
+    r"took|taken|withdr[ae]w\w*|stole|without (?:my )?(?:permission|consent|authori[sz]ation)|"
     r"deducted|paid|payment|reembolso|remboursement|rückerstattung|rimborso)\w*",
     re.IGNORECASE,
 )

@@ -15,7 +15,7 @@ from signals.types import InjectionResult
 
 _FILLER = r"(?:\W+\w+){0,4}?\W+"  # up to four words between an action and its target
 _RULES = (
-    r"(?:instructions?|rules|guidelines|guardrails|directives|prompts?|policies|programming|restrictions|"
+    r"(?:instructions?|rules|guidance|guidelines|guardrails|directives|prompts?|policies|programming|restrictions|"
     r"constraints|system\s+message|safety\s+(?:rules|filters?|settings))"
 )
 _PRIOR = (
@@ -24,21 +24,29 @@ _PRIOR = (
 
 _PATTERNS: dict[str, tuple[str, ...]] = {
     "ignore_instructions": (
-        rf"\b(?:ignore|disregard|forget|override|bypass|skip|drop|abandon|neglect|discard)\b\W+(?:{_PRIOR}\W+)"
+        rf"\b(?:ignore|disregard|forget|override|bypass|skip|drop|abandon|neglect|discard|set aside|put aside|"
+        rf"throw out|cancel|void|revoke)\b\W+(?:{_PRIOR}\W+)"
         rf"(?:\w+\W+){{0,3}}?{_RULES}",
-        r"\b(?:ignore|disregard|forget)\b\W+(?:everything|anything|all)\W+(?:(?:you(?:'ve| have)?\W+(?:been\W+)?)?"
-        r"(?:told|said|instructed|given|written|above|before))",
+        r"\b(?:ignore|disregard|forget)\b\W+(?:everything|anything|all|whatever|what)\W+(?:\w+\W+){0,3}?"
+        r"(?:told|said|instructed|given|written|above|before)\b",
+        rf"\byour\s+(?:\w+\s+)?{_RULES}\s+(?:are|were|have been)\s+(?:now\s+)?(?:cancel+ed|void|revoked|"
+        r"replaced|overridden|lifted|suspended|no longer (?:valid|apply|in effect))",
+        r"\byour\s+new\s+(?:task|role|job|instructions?|purpose|goal)\s+(?:is|are)\b",
         r"\b(?:do not|don't|stop)\W+(?:follow(?:ing)?|obey(?:ing)?)\W+(?:your|the|any)\W+(?:\w+\W+)?"
         rf"{_RULES}",
         r"\bnew\s+(?:instructions|rules|system\s+prompt)\s*[:\-]",
         r"\b(?:from now on|henceforth|for the rest of this (?:chat|conversation))\b.{0,40}\b(?:you(?: are|'re|"
         r" will| must)|"
         r"act|respond|answer|pretend|ignore)",
-        r"\byou\s+are\s+(?:now|no longer)\b(?!\s+(?:connected|speaking|talking|chatting|in the queue|"
-        r"being transferred))",
+        r"\byou\s+are\s+now\s+(?:in\s+\w+\s+mode|an?\s+(?:\w+\s+){0,2}?(?:assistant|ai|bot|model|chatbot|agent|"
+        r"character|persona|hacker)|free|allowed|able|unrestricted|unfiltered|dan\b|jailbroken|my\s+(?:\w+\s+)?"
+        r"(?:assistant|slave|servant|tool))",
+        r"\byou\s+are\s+no\s+longer\s+(?:an?\s+|bound|restricted|limited|required|a\s+support)",
         r"\b(?:pretend|act)\s+(?:to be|as if|as though|like)\b.{0,60}\b(?:no|without)\s+(?:rules|restrictions|"
         r"limits|filters)",
-        r"\b(?:jailbreak|jailbroken|DAN mode|developer mode|god mode|unrestricted mode|sudo mode)\b",
+        r"\b(?:jailbreak|jailbroken|DAN mode|god mode|unrestricted mode|sudo mode)\b",
+        r"\b(?:enable|enter|activate|switch (?:in)?to|turn on|you are (?:now )?in)\s+(?:developer|debug|admin|"
+        r"maintenance)\s+mode\b",
         # Spanish, French, German, Italian, Portuguese, Dutch
         r"\b(?:ignora|ignore|olvida|omite)\w*\W+(?:\w+\W+){0,3}?(?:instrucciones|reglas|normas|indicaciones)\b",
         r"\b(?:ignore[zr]?|oublie[zr]?)\W+(?:\w+\W+){0,3}?(?:instructions|règles|consignes|directives)\b",
@@ -49,11 +57,18 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         r"\b(?:negeer|vergeet)\W+(?:\w+\W+){0,3}?(?:instructies|regels)\b",
     ),
     "reveal_system_prompt": (
-        r"\b(?:system|initial|original|hidden|secret|internal|developer|pre-?)\s*(?:prompt|instructions|message)\b",
+        r"\byour\s+(?:system|initial|original|hidden|secret|internal|developer|pre-?)\s*(?:prompt|instructions|"
+        r"message)\b",
+        r"\b(?:hidden|secret|internal|initial|original)\s+(?:system\s+)?(?:prompt|instructions)\b(?!\s+(?:for|to)\b)",
+        r"\b(?:what(?:'s| is| are| were)|reveal|show|print|repeat|display|output|dump|leak|share|paste|give me)\s+"
+        r"(?:\w+\s+){0,2}?(?:system\s+prompt|system\s+message)\b",
+        r"\b(?:rules|instructions|guidelines|prompt)\s+(?:that\s+)?you\s+(?:were|have been|got)\s+(?:given|told|"
+        r"programmed)",
         r"\b(?:reveal|show|print|repeat|display|output|dump|leak|tell me|give me|what (?:are|were|is)|list|copy|"
         r"paste|recite|share)\b\W+(?:\w+\W+){0,3}?(?:your|the)\W+(?:\w+\W+){0,2}?(?:prompt|instructions|"
         r"configuration|guidelines|rules you (?:were|have been) given)\b(?!\s+(?:for|to|on|about|of how)\b)",
-        r"\b(?:repeat|print|output)\b.{0,30}\b(?:above|everything before|text before|words above|verbatim)\b",
+        r"\b(?:repeat|print|output|recite)\b.{0,30}\b(?:(?:everything|all|the text|the words|the prompt|what(?:'s| is)"
+        r" written)\s+(?:above|before)|verbatim|word for word)\b",
         r"\b(?:muestra|revela|dime)\w*\W+(?:\w+\W+){0,3}?(?:instrucciones|prompt|indicaciones)\s+(?:del sistema|"
         r"iniciales|ocultas|originales)",
         r"\b(?:montre|révèle|revele|affiche|donne)\w*\W+(?:\w+\W+){0,3}?(?:prompt|instructions)\s+(?:système|"
@@ -65,11 +80,12 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         r"\b(?:i am|i'm|this is|speaking as|as)\s+(?:an?|the|your)\s+(?:\w+\s+)?(?:admin|administrator|developer|"
         r"dev|engineer|system operator|sysadmin|moderator|supervisor|staff member|employee|support agent|"
         r"operator|owner of this (?:bot|assistant|system)|openai|anthropic)\b.{0,80}\b(?:override|bypass|grant|"
-        r"give me|disable|unlock|elevat|full access|admin access|all (?:customers|users|accounts|tickets)|"
+        r"give me|disable|unlock|elevat|full access|admin access|all (?:\w+ )?(?:customers|users|accounts|tickets)|"
         r"authori[sz]e|permission|ignore|debug mode|maintenance mode|refund .{0,20} without)",
         r"\b(?:message|note|notice|instruction|update)\s+from\s+(?:the\s+)?(?:admin|administrator|developers?|"
         r"support team|system|security team|management)\s*[:\-]",
-        r"\b(?:admin|administrator|developer|system|security team)\s+(?:override|command|access granted|mode)\b",
+        r"\b(?:admin|administrator|developer|system|security team)\s+(?:override|command|access granted|"
+        r"mode (?:on|enabled|activated))\b",
         r"\bauthori[sz]ation code\b.{0,40}\b(?:override|bypass|unlock)",
         r"\b(?:soy|como)\s+(?:el|un)\s+(?:administrador|desarrollador)\b",
         r"\bje suis (?:l'|un |le )?(?:administrateur|développeur|developpeur)\b",
@@ -84,7 +100,8 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
     "role_markers": (
         r"<\|?(?:im_start|im_end|system|assistant|endoftext)\|?>",
         r"(?m)^\s*(?:#{2,}\s*)?(?:system|assistant)\s*:\s*\S",
-        r"\[(?:system|inst|/inst|admin)\]",
+        r"\[(?:system|inst|/inst|admin)\]|\((?:system|admin)\)\s*\w*\s*:",
+        r"\b(?:admin|system|root)\s+command\s*:",
         r"</?(?:system|instructions?|admin)>",
     ),
 }

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from signals.encoder_tuning import TuningConfig, tuned_encoder
 from signals.taxonomy import Taxonomy
 from signals.types import OUT_OF_SCOPE, IntentPrediction
 
@@ -41,13 +42,17 @@ class IntentClassifierConfig:
     c: float = 30.0
     min_confidence: float = 0.2
     out_of_scope_weight: float = 1.0
+    tuning: TuningConfig | None = None
+    """Fine-tune the encoder on the examples first (slow once, cached on disk); None = frozen encoder."""
 
 
 class IntentClassifier:
     """A fitted router for one taxonomy; predict on precomputed vectors so one embedding serves every signal."""
 
-    def __init__(self, taxonomy: Taxonomy, model: Any, config: IntentClassifierConfig) -> None:
+    def __init__(self, taxonomy: Taxonomy, model: Any, config: IntentClassifierConfig, encoder: Encoder) -> None:
         self.taxonomy = taxonomy
+        self.encoder = encoder
+        """The encoder whose vectors ``predict_vectors`` expects (the tuned one when tuning is on)."""
         self._model = model
         self._config = config
         self._labels: list[str] = [str(label) for label in model.classes_]
@@ -60,8 +65,12 @@ class IntentClassifier:
         *,
         out_of_scope: Sequence[str] | None = None,
         config: IntentClassifierConfig | None = None,
+        cache_dir: Path | None = None,
     ) -> IntentClassifier:
-        """Embed the taxonomy's examples (plus off-topic examples) and fit the head."""
+        """Embed the taxonomy's examples (plus off-topic examples) and fit the head.
+
+        With ``config.tuning`` the encoder is first fine-tuned on the same examples (cached under ``cache_dir``).
+        """
         from sklearn.linear_model import LogisticRegression
 
         config = config or IntentClassifierConfig()
@@ -70,11 +79,13 @@ class IntentClassifier:
         labels = [intent.name for intent in taxonomy.intents for _ in intent.examples]
         texts += negatives
         labels += [OUT_OF_SCOPE] * len(negatives)
+        if config.tuning is not None:
+            encoder = tuned_encoder(texts, labels, config.tuning, cache_dir=cache_dir, key=_cache_key(texts, labels))
         vectors = encoder.encode(texts)
         weights = np.array([config.out_of_scope_weight if label == OUT_OF_SCOPE else 1.0 for label in labels])
         model = LogisticRegression(C=config.c, max_iter=5000)
         model.fit(vectors, np.array(labels), sample_weight=weights)
-        return cls(taxonomy, model, config)
+        return cls(taxonomy, model, config, encoder)
 
     def predict_vectors(self, vectors: Matrix) -> list[IntentPrediction]:
         """Route each embedded message."""
@@ -91,6 +102,13 @@ class IntentClassifier:
                 predictions.append(IntentPrediction(label, confidence, self.taxonomy.team_for(label)))
         return predictions
 
-    def predict(self, texts: Sequence[str], encoder: Encoder) -> list[IntentPrediction]:
-        """Embed and route ``texts``."""
-        return self.predict_vectors(encoder.encode(list(texts)))
+    def predict(self, texts: Sequence[str]) -> list[IntentPrediction]:
+        """Embed (with this classifier's encoder) and route ``texts``."""
+        return self.predict_vectors(self.encoder.encode(list(texts)))
+
+
+def _cache_key(texts: Sequence[str], labels: Sequence[str]) -> str:
+    import hashlib
+    import json
+
+    return "intent-" + hashlib.sha256(json.dumps([list(texts), list(labels)]).encode()).hexdigest()[:16]

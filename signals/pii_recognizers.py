@@ -65,6 +65,11 @@ _NAME_PATTERNS = [
 ]
 
 
+# libphonenumber rejects numbers outside allocated ranges (e.g. UK 07700 900xxx); a leading "+" and country code
+# is enough evidence that the customer typed a phone number.
+_INTERNATIONAL_PHONE = [Pattern("international phone", r"(?<![\w+])\+\d{1,3}(?:[\s.-]?\(?\d{1,4}\)?){2,5}\b", 0.5)]
+
+
 @lru_cache(maxsize=1)
 def _offline_tld_extractor() -> tldextract.TLDExtract:
     # The module-level extractor tries to download the public-suffix list; the bundled snapshot is enough.
@@ -84,6 +89,12 @@ def pattern_recognizers() -> list[EntityRecognizer]:
     return [
         OfflineEmailRecognizer(supported_language=LANGUAGE),
         PhoneRecognizer(supported_language=LANGUAGE, supported_regions=PHONE_REGIONS),
+        PatternRecognizer(
+            supported_entity="PHONE_NUMBER",
+            patterns=_INTERNATIONAL_PHONE,
+            supported_language=LANGUAGE,
+            name="InternationalPhoneRecognizer",
+        ),
         CreditCardRecognizer(supported_language=LANGUAGE),
         IbanRecognizer(supported_language=LANGUAGE),
         UsSsnRecognizer(supported_language=LANGUAGE),

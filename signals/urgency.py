@@ -7,7 +7,7 @@ import re
 from signals.types import SentimentLabel, Urgency
 
 _CRITICAL = re.compile(
-    r"\b(?:data loss|lost (?:all )?(?:my |our )?(?:data|files|work|database)|(?:data|files|database|"
+    r"\b(?:data loss|lost (?:all )?(?:my |our |the )?(?:\w+ )?(?:data|files|work|database)|(?:data|files|database|"
     r"records) (?:is |are |"
     r"were |got )?(?:gone|deleted|wiped|corrupted|lost)|deleted (?:all|everything)|wiped|(?:account|"
     r"system)s? (?:was |were |"

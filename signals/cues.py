@@ -17,7 +17,8 @@ _HUMAN = re.compile(
 )
 _NOT_HUMAN = re.compile(r"\b(?:no need|don't need|do not need|without)\b.{0,25}\b(?:human|agent|person)\b", re.I)
 _LEGAL = re.compile(
-    r"\b(?:lawyer|attorney|solicitor|legal action|take (?:legal )?action against|sue|suing|lawsuit|(?:take|taking|see) (?:you|them|this|it) (?:to|in) court|"
+    r"\b(?:lawyer|attorney|solicitor|legal action|take (?:legal )?action against|sue|suing|lawsuit|"
+    r"(?:take|taking|see) (?:you|them|this|it) (?:to|in) court|"
     r"litigation|"
     r"small claims|class action|report you to|consumer protection|ombudsman|trading standards|regulator|"
     r"better business bureau|bbb|ftc|gdpr complaint|data protection authority|cease and desist|"

@@ -67,6 +67,8 @@ def make_escalate(open_handoff: OpenHandoff) -> Any:
             notice = phrase(persona, state.language, "handoff_waiting", **fields)
         else:
             notice = ""  # a person is mid-conversation: their next reply is the answer
+        if notice and state.sentiment == "negative":
+            notice = f"{phrase(persona, state.language, 'empathy')} {notice}"
         if notice:
             update["messages"] = [AIMessage(content=notice, name=BOT_NAME)]
         return update

@@ -53,6 +53,9 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         from server.runs.executor import install_serial_executor
         from server.runs.recovery import recovery_loop
 
+        from server.warmup import warm_up_models
+
+        await asyncio.to_thread(warm_up_models)
         install_serial_executor()
         install_admission()
         background.append(asyncio.create_task(recovery_loop(url, interval_s=RECOVERY_INTERVAL_S)))

@@ -1,0 +1,21 @@
+"""Load every model before the server answers, so no customer waits for a model load or a fit."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+logger = logging.getLogger(__name__)
+
+
+def warm_up_models() -> float:
+    """Load embeddings, fit (or load the cached) classifiers and spaCy/Presidio; returns the seconds taken."""
+    started = time.perf_counter()
+    from knowledge.embeddings import get_local_embeddings
+    from signals import get_analyzer
+
+    get_local_embeddings().encode(["warm up"])
+    get_analyzer().warm_up()
+    elapsed = time.perf_counter() - started
+    logger.info("models ready in %.1fs", elapsed)
+    return elapsed

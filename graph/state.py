@@ -131,5 +131,8 @@ class State(InputState):
     recorded_turn: int = 0
     turn_started_at: float = 0.0
     low_confidence_streak: int = 0
+    """Low-confidence answers in a row including this turn's, as the escalation policy counts them."""
+    failed_answers: int = 0
+    """Earlier answers in a row that had nothing to go on (low confidence and nothing cited)."""
     resolved: bool = False
     tool_rounds: int = 0

@@ -78,7 +78,7 @@ def make_remember(models: ModelChoice, record_turn: RecordTurn, confirm_resoluti
             latency_ms=latency_ms,
             escalated=escalated,
             resolved=state.resolved,
-            low_confidence=bool(state.articles) and state.kb_confidence < settings.kb_low_confidence,
+            low_confidence=state.low_confidence_streak > 0,
         )
         if state.resolved:
             by = "human" if state.escalation and state.escalation["status"] == "replied" else "bot"
@@ -95,6 +95,7 @@ def make_remember(models: ModelChoice, record_turn: RecordTurn, confirm_resoluti
                 )
 
             get_memory_writer().schedule(namespace, job)
-        return {"recorded_turn": state.turn_count}
+        failed = state.low_confidence_streak > 0 and not state.turn_citations and not escalated
+        return {"recorded_turn": state.turn_count, "failed_answers": state.failed_answers + 1 if failed else 0}
 
     return remember

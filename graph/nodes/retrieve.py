@@ -20,7 +20,7 @@ from langgraph.runtime import Runtime
 from graph.memory import memory_namespace, recall_memories
 from graph.memory_extract import NON_ISSUE_INTENTS
 from graph.messages import last_human_text, previous_human_text, text_of
-from graph.offline.cues import content_words, ticket_ids
+from graph.offline.cues import asks_about_memory, content_words, ticket_ids
 from graph.state import Context, MemoryFact, RetrievedArticle, State, TicketRef
 
 FULL_TEXT_ARTICLES = 2
@@ -155,13 +155,20 @@ def make_retrieve(tools: Sequence[BaseTool], repeat_check: RepeatCheck | None = 
             update["articles"] = []
             update["kb_confidence"] = 0.0
         update["tickets"] = tickets
-        if searched and state.intent not in NON_ISSUE_INTENTS:
-            low = update["kb_confidence"] < _threshold()
-            update["low_confidence_streak"] = state.low_confidence_streak + 1 if low else 0
         memories: list[MemoryFact] = []
         if runtime.store is not None:
             memories = await recall_memories(runtime.store, memory_namespace(context.tenant, context.customer_id))
         update["memories"] = memories
+        question = last_human_text(state.messages)
+        # Nothing to answer from: the KB is unsure, no ticket was named, and it is not about what we remember.
+        unsure = (
+            searched
+            and state.intent not in NON_ISSUE_INTENTS
+            and update["kb_confidence"] < _threshold()
+            and not tickets
+            and not (memories and asks_about_memory(question))
+        )
+        update["low_confidence_streak"] = state.failed_answers + 1 if unsure else 0
         if repeat_check is not None and state.turn_count == 1 and state.intent not in NON_ISSUE_INTENTS:
             thread_id = (config.get("configurable") or {}).get("thread_id")
             update["repeat_contact"] = await repeat_check(context.tenant, context.customer_id, state.intent, thread_id)

@@ -1,152 +1,165 @@
-"""Hybrid retrieval: per (sub)query dense + keyword search fused by RRF in PGVectorStore, then per-article fusion.
+"""Hybrid retrieval over one collection: candidates from PGVectorStore's hybrid search, then exact article scores.
 
-A short question is searched as it is. A long, rambling message is also split into its sentences,
-each searched on its own, because one averaged vector of five concerns matches none of them well.
-Identifiers in the message (error codes, order numbers) are also searched by keyword alone: the
-library's keyword side needs every word of a query, so "my notes won't sync, NN-4012" would match
-nothing by keyword, while "NN-4012" alone matches exactly the articles that mention the code.
+1. Each dense sub-query (see `knowledge.query_plan`) runs PGVectorStore's hybrid search: HNSW vector
+   search plus tsvector keyword search, fused by the library's reciprocal-rank fusion. Identifiers run
+   keyword-only. The union of the articles found is the candidate set.
+2. For every candidate article one SQL statement computes, per sub-query, the best cosine similarity
+   over the article's chunks (title vector included) and whether all words of a sub-query occur in one
+   of its chunks.
+3. Articles rank by a soft maximum of their cosines over the sub-queries, so a rambling message is
+   answered sentence by sentence, plus a bonus for keyword and identifier matches.
 """
 
 from __future__ import annotations
 
 import asyncio
-import re
-from collections import defaultdict
-from dataclasses import dataclass, replace
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 
 from knowledge.embeddings import LocalEmbeddings
+from knowledge.query_plan import SubQuery, plan_queries
 from knowledge.records import KBHit
 
 if TYPE_CHECKING:
     from knowledge.store import KnowledgeBase
 
 RRF_K = 60
-LONG_QUERY_WORDS = 24  # above this a message is split into sentence sub-queries
-MIN_PART_WORDS = 4
-MAX_PARTS = 8
-_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
-_CLAUSE_BREAK = re.compile(r",\s+(?:but|and|so|because|although|though|also)\s+|\s+(?:but also|and also)\s+")
-_IDENTIFIER = re.compile(
-    r"(?<![\w-])(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[A-Za-z0-9]+(?:[-_][A-Za-z0-9]+)*|(?<![\w.,$])\d{3,}(?![\w.,])"
-)
-MAX_IDENTIFIERS = 3
+SOFTMAX_TEMPERATURE = 10.0  # 1/T is how much better another sentence's match must be to count
+KEYWORD_BONUS = 0.03  # all words of a (sentence) query occur in one chunk of the article
+IDENTIFIER_BONUS = 0.2  # the article mentions an error code / identifier from the message
 
 
-@dataclass(frozen=True, slots=True)
-class SubQuery:
-    """One text to search and how much its ranking counts in the fusion."""
+@dataclass(slots=True)
+class Evidence:
+    """What the scoring query found about one candidate article."""
 
-    text: str
-    weight: float
-    dense: bool = True
+    cosines: list[float] = field(default_factory=list)
+    keyword: bool = False
+    identifier: bool = False
+    best_chunk: str = ""
+    best_cosine: float = -1.0
 
-
-def plan_queries(query: str) -> list[SubQuery]:
-    """The full query; identifiers as keyword-only sub-queries; sentences (clauses) when the query is long."""
-    query = " ".join(query.split())
-    identifiers = list(dict.fromkeys(_IDENTIFIER.findall(query)))[:MAX_IDENTIFIERS]
-    keyword_only = [SubQuery(identifier, 1.0, dense=False) for identifier in identifiers if identifier != query]
-    if len(query.split()) <= LONG_QUERY_WORDS:
-        return [SubQuery(query, 1.0), *keyword_only]
-    parts: list[str] = []
-    for sentence in _SENTENCE_END.split(query):
-        pieces = _CLAUSE_BREAK.split(sentence) if len(sentence.split()) > LONG_QUERY_WORDS else [sentence]
-        parts.extend(piece.strip() for piece in pieces if len(piece.split()) >= MIN_PART_WORDS)
-    unique = [part for index, part in enumerate(parts) if part not in parts[:index] and part != query]
-    return [SubQuery(query, 1.0), *keyword_only, *(SubQuery(part, 1.0) for part in unique[:MAX_PARTS])]
+    def rank_score(self) -> float:
+        """Soft maximum of the per-sub-query cosines plus the keyword and identifier bonuses."""
+        top = max(self.cosines, default=-1.0)
+        spread = sum(math.exp(SOFTMAX_TEMPERATURE * (cosine - top)) for cosine in self.cosines) or 1.0
+        soft = top + math.log(spread) / SOFTMAX_TEMPERATURE
+        return soft + KEYWORD_BONUS * self.keyword + IDENTIFIER_BONUS * self.identifier
 
 
 async def embed_queries(embeddings: Embeddings, texts: list[str]) -> list[list[float]]:
     """Query vectors, batched in one model call off the event loop for the local model."""
+    if not texts:
+        return []
     if isinstance(embeddings, LocalEmbeddings):
         matrix = await asyncio.to_thread(embeddings.encode, texts)
         return [[float(x) for x in row] for row in matrix]
     return list(await asyncio.gather(*(embeddings.aembed_query(text) for text in texts)))
 
 
-def fuse_articles(ranked_lists: list[tuple[float, list[Document]]]) -> tuple[list[str], dict[str, Document]]:
-    """Article ids ordered by weighted reciprocal-rank fusion of per-query chunk rankings.
-
-    A chunk list is first collapsed to articles (an article ranks where its best chunk ranks).
-    Returns the order and, per article, the best chunk of the most heavily weighted list it appeared in.
-    """
-    scores: dict[str, float] = defaultdict(float)
-    best: dict[str, Document] = {}
-    for weight, docs in ranked_lists:
-        seen: list[str] = []
-        for doc in docs:
-            article_id = str(doc.metadata["article_id"])
-            if article_id in seen:
-                continue
-            seen.append(article_id)
-            scores[article_id] += weight / (RRF_K + len(seen))
-            best.setdefault(article_id, doc)
-    order = sorted(scores, key=lambda article_id: scores[article_id], reverse=True)
-    return order, best
+def _literal(vector: Sequence[float]) -> str:
+    return "[" + ",".join(repr(float(x)) for x in vector) + "]"
 
 
-async def _article_scores(kb: KnowledgeBase, vector: list[float], tenant: str, ids: list[str]) -> dict[str, float]:
-    """Cosine similarity of the query to each article's closest chunk (exact, over a handful of rows)."""
-    if not ids:
-        return {}
-    literal = "[" + ",".join(repr(x) for x in vector) + "]"
-    rows = await kb.fetch_all(
-        f'SELECT article_id, max(1 - (embedding <=> %s::vector)) AS score FROM "{kb.table}"'
-        " WHERE tenant = %s AND article_id = ANY(%s) GROUP BY article_id",
-        (literal, tenant, ids),
-    )
-    return {row["article_id"]: float(row["score"]) for row in rows}
-
-
-async def hybrid_search(
-    kb: KnowledgeBase, query: str, *, tenant: str, k: int, category: str | None = None
-) -> list[KBHit]:
-    """The top ``k`` articles for ``query`` within ``tenant`` (and ``category`` if given)."""
+async def candidates(
+    kb: KnowledgeBase,
+    plan: list[SubQuery],
+    vectors: list[list[float]],
+    *,
+    tenant: str,
+    category: str | None,
+    fetch: int,
+) -> list[str]:
+    """Article ids found by the library's hybrid search (RRF of vector and keyword) for any sub-query."""
     from knowledge.store import tenant_filter
 
-    query = query.strip()
-    if not query or k <= 0:
-        return []
     store = await kb.vector_store()
-    plan = plan_queries(query)
-    dense_plan = [sub for sub in plan if sub.dense]
-    dense_vectors = dict(
-        zip(dense_plan, await embed_queries(kb.embeddings, [sub.text for sub in dense_plan]), strict=True)
-    )
-    full_vector = dense_vectors[plan[0]]
-    fetch = max(4 * k, 20)
     where = tenant_filter(tenant, category)
+    dense_vectors = iter(vectors)
 
-    async def one(sub: SubQuery, vector: list[float]) -> tuple[float, list[Document]]:
+    async def one(sub: SubQuery, vector: list[float]) -> list[str]:
         config = replace(
             kb.hybrid,  # a copy per call: the library writes the query into the config it is given
             fts_query=sub.text,
-            primary_top_k=fetch if sub.dense else 0,  # keyword-only: no vector candidates
+            primary_top_k=fetch if sub.dense else 0,  # identifiers: keyword candidates only
             secondary_top_k=fetch,
             fusion_function_parameters={"rrf_k": RRF_K},
         )
         found = await store.asimilarity_search_with_score_by_vector(
             vector, k=fetch, filter=where, hybrid_search_config=config
         )
-        return sub.weight, [doc for doc, _ in found]
+        return [str(doc.metadata["article_id"]) for doc, _ in found]
 
-    ranked = await asyncio.gather(*(one(sub, dense_vectors.get(sub, full_vector)) for sub in plan))
-    order, best = fuse_articles(list(ranked))
-    top = order[:k]
-    scores = await _article_scores(kb, full_vector, tenant, top)
+    jobs = [one(sub, next(dense_vectors) if sub.dense else vectors[0]) for sub in plan]
+    return list(dict.fromkeys(article_id for found in await asyncio.gather(*jobs) for article_id in found))
+
+
+async def gather_evidence(
+    kb: KnowledgeBase, plan: list[SubQuery], vectors: list[list[float]], *, tenant: str, article_ids: list[str]
+) -> dict[str, Evidence]:
+    """Per candidate article: best cosine per dense sub-query, keyword and identifier matches, best chunk."""
+    from knowledge.store import TSV_LANG
+
+    dense_vectors = iter(vectors)
+    literals = [_literal(next(dense_vectors)) if sub.dense else None for sub in plan]
+    rows = await kb.fetch_all(
+        f"SELECT c.langchain_id::text AS chunk_id, c.article_id,"
+        " array_agg(1 - (c.embedding <=> q.v) ORDER BY q.i) FILTER (WHERE q.v IS NOT NULL) AS cosines,"
+        f" bool_or(c.content_tsv @@ plainto_tsquery('{TSV_LANG}', q.t)) FILTER (WHERE q.v IS NOT NULL) AS kw,"
+        f" bool_or(c.content_tsv @@ plainto_tsquery('{TSV_LANG}', q.t)) FILTER (WHERE q.v IS NULL) AS ident"
+        f' FROM "{kb.table}" c CROSS JOIN unnest(%s::text[]::vector[], %s::text[]) WITH ORDINALITY AS q(v, t, i)'
+        " WHERE c.tenant = %s AND c.article_id = ANY(%s) GROUP BY c.langchain_id, c.article_id",
+        (literals, [sub.text for sub in plan], tenant, article_ids),
+    )
+    found: dict[str, Evidence] = {}
+    for row in rows:
+        evidence = found.setdefault(row["article_id"], Evidence())
+        cosines = [float(c) for c in row["cosines"]]
+        if evidence.cosines:
+            evidence.cosines = [max(pair) for pair in zip(evidence.cosines, cosines, strict=True)]
+        else:
+            evidence.cosines = cosines
+        evidence.keyword |= bool(row["kw"])
+        evidence.identifier |= bool(row["ident"])
+        if max(cosines) > evidence.best_cosine:
+            evidence.best_cosine, evidence.best_chunk = max(cosines), row["chunk_id"]
+    return found
+
+
+async def hybrid_search(
+    kb: KnowledgeBase, query: str, *, tenant: str, k: int, category: str | None = None
+) -> list[KBHit]:
+    """The top ``k`` articles for ``query`` within ``tenant`` (and ``category`` if given)."""
+    query = query.strip()
+    if not query or k <= 0:
+        return []
+    plan = plan_queries(query)
+    vectors = await embed_queries(kb.embeddings, [sub.text for sub in plan if sub.dense])
+    found = await candidates(kb, plan, vectors, tenant=tenant, category=category, fetch=max(4 * k, 20))
+    if not found:
+        return []
+    evidence = await gather_evidence(kb, plan, vectors, tenant=tenant, article_ids=found)
+    top = sorted(evidence, key=lambda article_id: (-evidence[article_id].rank_score(), article_id))[:k]
+    rows = await kb.fetch_all(
+        f'SELECT langchain_id::text AS chunk_id, article_id, title, content, category, source FROM "{kb.table}"'
+        " WHERE tenant = %s AND langchain_id = ANY(%s::uuid[])",
+        (tenant, [evidence[article_id].best_chunk for article_id in top]),
+    )
+    chunks = {row["article_id"]: row for row in rows}
     return [
         KBHit(
             article_id=article_id,
-            title=str(best[article_id].metadata["title"]),
-            snippet=best[article_id].page_content,
-            score=round(scores.get(article_id, 0.0), 4),
-            category=str(best[article_id].metadata["category"]),
-            source=str(best[article_id].metadata["source"]),
-            chunk_id=str(best[article_id].id or ""),
+            title=chunks[article_id]["title"],
+            snippet=chunks[article_id]["content"],
+            score=round(max(0.0, evidence[article_id].best_cosine), 4),
+            category=chunks[article_id]["category"],
+            source=chunks[article_id]["source"],
+            chunk_id=chunks[article_id]["chunk_id"],
         )
         for article_id in top
+        if article_id in chunks
     ]

@@ -1,0 +1,55 @@
+"""Turn a customer message into the sub-queries the knowledge base searches.
+
+A short question is searched as it is. A long, rambling message is also split into its sentences
+(long clauses split further), because one averaged vector of five concerns matches none of them
+well. Identifiers in the message (error codes, order numbers) are searched by keyword alone: the
+keyword side needs every word of a query, so "my notes won't sync, NN-4012" would match nothing,
+while "NN-4012" alone matches exactly the articles that mention the code.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+LONG_QUERY_WORDS = 16  # above this a message is also searched sentence by sentence
+MIN_PART_WORDS = 4
+MAX_PARTS = 8
+MAX_IDENTIFIERS = 3
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
+_CLAUSE_BREAK = re.compile(r",\s+(?:but|and|so|because|although|though|also)\s+|\s+(?:but also|and also)\s+")
+_IDENTIFIER = re.compile(
+    r"(?<![\w-])(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[A-Za-z0-9]+(?:[-_][A-Za-z0-9]+)*|(?<![\w.,$])\d{3,}(?![\w.,])"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SubQuery:
+    """One text to search; ``dense`` sub-queries are embedded, the others matched by keyword only."""
+
+    text: str
+    dense: bool = True
+
+
+def identifiers(text: str) -> list[str]:
+    """Code-like tokens (letters and digits, e.g. NN-4012, E0042, 2FA, 429), first few, in order."""
+    return list(dict.fromkeys(_IDENTIFIER.findall(text)))[:MAX_IDENTIFIERS]
+
+
+def sentences(text: str) -> list[str]:
+    """The message's sentences, over-long ones cut at clause breaks; fragments too short to mean much dropped."""
+    parts: list[str] = []
+    for sentence in _SENTENCE_END.split(text):
+        pieces = _CLAUSE_BREAK.split(sentence) if len(sentence.split()) > LONG_QUERY_WORDS else [sentence]
+        parts.extend(piece.strip() for piece in pieces if len(piece.split()) >= MIN_PART_WORDS)
+    return list(dict.fromkeys(parts))
+
+
+def plan_queries(query: str) -> list[SubQuery]:
+    """The full query first, then its sentences when it is long, then identifiers as keyword-only queries."""
+    query = " ".join(query.split())
+    plan = [SubQuery(query)]
+    if len(query.split()) > LONG_QUERY_WORDS:
+        plan += [SubQuery(part) for part in sentences(query)[:MAX_PARTS] if part != query]
+    plan += [SubQuery(token, dense=False) for token in identifiers(query) if token != query]
+    return plan

@@ -24,6 +24,7 @@ from graph.facts import Extraction, Fact
 from graph.memory_extract import TurnRecord, model_text_facts, signal_facts
 from graph.memory_rules import rule_text_facts
 from graph.state import MemoryFact
+from graph.vectors import text_vectors
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +72,8 @@ async def _similar_keys(facts: list[Fact], existing: Mapping[str, Item], encode:
         return {}
     keys = list(pool)
     texts = [facts[i].text for i in candidates] + [str(pool[k].value.get("text", "")) for k in keys]
-    vectors = await asyncio.to_thread(encode, texts)  # CPU-bound: keep the event loop serving replies
+    # CPU-bound: off the event loop; known fact texts come from the shared cache.
+    vectors = await asyncio.to_thread(text_vectors().encode, encode, texts)
     new, old = vectors[: len(candidates)], vectors[len(candidates) :]
     matches: dict[int, str] = {}
     for row, index in enumerate(candidates):

@@ -14,6 +14,7 @@ import numpy as np
 from graph.grounding import Grounding, GroundingArticle
 from graph.offline.cues import asks_about_memory, asks_about_tickets, content_words
 from graph.offline.sentences import Encoder, Matrix, SentenceCache, Unit, embed_with_cache
+from graph.vectors import text_vectors
 from prompts.loader import Persona, phrase
 
 
@@ -200,15 +201,16 @@ def compose_answer(
 
     articles = [a for a in grounding.articles if a.text.strip()]
     facts = [m.text for m in grounding.memories]
-    entries, extra = embed_with_cache(
-        encode, cache, [(a.chunk_id or a.id, a.text) for a in articles], [question.text, *facts]
-    )
-    q_vec = extra[0] if len(extra) else np.zeros((0,), dtype=np.float32)
+    # One model call for the question and any article not seen before; facts rarely change, so they come
+    # from the text cache and are embedded only when new.
+    entries, extra = embed_with_cache(encode, cache, [(a.chunk_id or a.id, a.text) for a in articles], [question.text])
+    q_vec = extra[0]
+    fact_vectors = text_vectors().encode(encode, facts) if facts else np.zeros((0, len(q_vec)), np.float32)
     scored = [
         _Scored(a, units, vectors @ q_vec if len(units) else np.zeros(0, np.float32))
         for a, (units, vectors) in zip(articles, entries, strict=True)
     ]
-    fact_sims = extra[1:] @ q_vec if facts else np.zeros(0, np.float32)
+    fact_sims = fact_vectors @ q_vec if facts else np.zeros(0, np.float32)
     asked_memory = asks_about_memory(question.text) or (
         len(memory_prototypes) > 0 and float((memory_prototypes @ q_vec).max()) >= limits.memory_prototype
     )

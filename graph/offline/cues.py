@@ -13,6 +13,8 @@ TICKET_ID = re.compile(r"\bT-\d{3,}\b", re.IGNORECASE)
 _MEMORY = re.compile(
     r"\b(?:last time|previous(?:ly)?|remember|on record|told you|what do you know about me"
     r"|(?:what|which)\s+(?:plan|subscription|tier|package)|what(?:'s| is| was) my\s+(?:plan|subscription|tier)"
+    r"|(?:what|which)\s+(?:products?|devices?|apps?|platforms?)\s+(?:do|did)\s+(?:i|we)\b"
+    r"|(?:what|which)\s+\w+\s+am i on|how do (?:you|i) prefer"
     r"|my preferences|la última vez|recuerdas?|recuerda usted|qué plan|cuál es mi plan"
     r"|la dernière fois|vous souvenez|quel (?:forfait|abonnement)"
     r"|letztes mal|erinnern|welche[nrs]? (?:tarif|plan|abo))\b",

@@ -233,3 +233,14 @@ def test_memory_question_without_a_matching_fact_says_nothing_is_on_record(respo
     text = str(_ask(responder, "Which plan am I on?", grounding).content)
     assert phrase(load_persona("friendly"), "en", "no_memory") in text
     assert "email" not in text
+
+
+def test_memory_facts_are_embedded_once_per_process(responder: OfflineResponder) -> None:
+    from graph.vectors import text_vectors
+
+    fact = GroundingMemory("plan", "You're on the Enterprise Gold plan (cache test).")
+    grounding = Grounding(persona="friendly", language="en", memories=(fact,))
+    _ask(responder, "What plan am I on?", grounding)
+    size = len(text_vectors())
+    _ask(responder, "Which plan do I have?", grounding)
+    assert len(text_vectors()) == size

@@ -20,8 +20,8 @@ def evaluate_sentiment(rows: Sequence[tuple[str, str]]) -> dict[str, Any]:
     from signals.analyzer import fitted_sentiment_classifier, sentiment_encoder
 
     classifier = fitted_sentiment_classifier()
-    vectors = sentiment_encoder().encode([text for text, _ in rows])
-    predicted = [result.label for result in classifier.predict_vectors(vectors)]
+    texts = [text for text, _ in rows]
+    predicted = [result.label for result in classifier.predict(texts, sentiment_encoder().encode(texts))]
     gold = [label for _, label in rows]
     per_class = f1_score(gold, predicted, labels=list(LABELS), average=None, zero_division=0)
     return {

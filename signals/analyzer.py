@@ -14,7 +14,7 @@ from signals.language import detect_language
 from signals.pii import redact_pii
 from signals.sentiment import SentimentClassifier
 from signals.taxonomy import Taxonomy, load_taxonomy
-from signals.types import PiiMode, Signals
+from signals.types import PiiMode, PiiSpan, Signals
 from signals.urgency import detect_urgency
 
 if TYPE_CHECKING:
@@ -89,7 +89,7 @@ class SignalAnalyzer:
             # A tuned intent encoder needs its own pass; a frozen one shares the sentiment vector.
             intent_vector = vector if classifier.encoder is frozen else classifier.encoder.encode([text])
             intent = classifier.predict_vectors(intent_vector)[0]
-        sentiment = self.sentiment_classifier.predict_vectors(vector)[0]
+        sentiment = self.sentiment_classifier.predict([text], vector)[0]
         injection = detect_injection(text)
         return Signals(
             text=redaction.text,
@@ -105,8 +105,16 @@ class SignalAnalyzer:
             injection_reasons=injection.reasons,
             wants_human=wants_human(text),
             legal_threat=legal_threat(text),
-            refund_amount=refund_amount(text),
+            # Card and phone digits are not money: read amounts from the text with PII blanked out.
+            refund_amount=refund_amount(_blank_spans(text, redaction.spans)),
         )
+
+
+def _blank_spans(text: str, spans: tuple[PiiSpan, ...]) -> str:
+    chars = list(text)
+    for span in spans:
+        chars[span.start : span.end] = " " * (span.end - span.start)
+    return "".join(chars)
 
 
 @lru_cache(maxsize=1)

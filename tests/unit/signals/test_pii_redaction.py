@@ -1,0 +1,72 @@
+import socket
+
+import pytest
+
+from signals.pii import redact_pii
+
+EMAIL = "maria.lopez@example.com"
+PHONE = "+1 415-555-0134"
+CARD = "4111 1111 1111 1111"
+
+
+def test_mask_removes_email_phone_and_card() -> None:
+    text = f"I'm Maria, email {EMAIL}, phone {PHONE}, and card {CARD} was charged twice"
+    result = redact_pii(text, mode="mask")
+    for secret in (EMAIL, PHONE, CARD, "4111"):
+        assert secret not in result.text
+    assert {"EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD"} <= set(result.types)
+    assert "<EMAIL_ADDRESS>" in result.text and "charged twice" in result.text
+
+
+def test_spans_point_at_the_original_values() -> None:
+    text = f"write to {EMAIL} please"
+    result = redact_pii(text)
+    (span,) = [s for s in result.spans if s.type == "EMAIL_ADDRESS"]
+    assert text[span.start : span.end] == EMAIL
+
+
+@pytest.mark.parametrize(
+    ("text", "secret", "kind"),
+    [
+        ("my IBAN is DE89 3704 0044 0532 0130 00", "DE89 3704", "IBAN_CODE"),
+        ("ssn 536-22-1478 for the tax form", "536-22-1478", "NATIONAL_ID"),
+        ("ship it to 42 Elm Road, Apt 3B please", "42 Elm Road", "ADDRESS"),
+        ("my name is olga ivanova", "olga ivanova", "PERSON"),
+    ],
+)
+def test_other_entity_types_are_redacted(text: str, secret: str, kind: str) -> None:
+    result = redact_pii(text)
+    assert secret not in result.text
+    assert kind in result.types
+
+
+def test_hash_mode_is_stable_per_value_and_salt() -> None:
+    first = redact_pii(f"email {EMAIL}", mode="hash", salt="s1-long-enough-salt")
+    again = redact_pii(f"contact: {EMAIL}", mode="hash", salt="s1-long-enough-salt")
+    other_value = redact_pii("email other.person@example.com", mode="hash", salt="s1-long-enough-salt")
+    other_salt = redact_pii(f"email {EMAIL}", mode="hash", salt="s2-long-enough-salt")
+    token = first.text.removeprefix("email ")
+    assert EMAIL not in first.text and token.startswith("<EMAIL_ADDRESS:")
+    assert token in again.text
+    assert token not in other_value.text
+    assert token not in other_salt.text
+
+
+def test_off_mode_keeps_text_but_reports_what_it_saw() -> None:
+    result = redact_pii(f"email {EMAIL}", mode="off")
+    assert result.text == f"email {EMAIL}"
+    assert result.types == ("EMAIL_ADDRESS",)
+
+
+def test_ordinary_support_text_is_left_alone() -> None:
+    text = "where is my order 123456789? it was due on monday"
+    assert redact_pii(text).text == text
+
+
+def test_redaction_never_opens_a_network_connection(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("PII redaction tried to reach the network")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    assert "<EMAIL_ADDRESS>" in redact_pii("reach me at someone@company.co.uk").text

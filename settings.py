@@ -45,7 +45,7 @@ class Settings(BaseSettings):
     pii_hash_salt: str = Field(default="support-agent-pii", description="Salt for pii_mode=hash; set per deployment.")
     intents_path: Path | None = Field(default=None, description="Intent taxonomy YAML; unset = signals/intents.yaml.")
     intent_tuning_steps: int = Field(
-        default=150, ge=0, description="Contrastive fine-tuning steps for the intent encoder (0 = frozen encoder)."
+        default=0, ge=0, description="Contrastive fine-tuning steps for the intent encoder (0 = frozen; 150 measured)."
     )
     summary_token_budget: int = Field(default=1200, ge=200)
     refund_escalation_threshold: float = 200.0

@@ -38,3 +38,27 @@ async def test_third_turn_after_restart_sees_the_first_two(server_factory: Calla
     ]
     history = await client.threads.get_history(thread_id, limit=100)
     assert len(history) >= 6
+
+
+async def test_support_agent_uses_history_after_restart(server_factory: Callable[..., ServerProcess]) -> None:
+    server = server_factory(seed=True)
+    client = get_client(url=server.url)
+    thread_id = (await client.threads.create())["thread_id"]
+    customer = {"customer_id": "restart-customer"}
+    await client.runs.wait(
+        thread_id, "support", input=_ask("Hi, we're on the Business plan and I forgot my password."), context=customer
+    )
+    await client.runs.wait(thread_id, "support", input=_ask("How do I export my notes?"), context=customer)
+    server.stop()
+
+    restarted = server_factory(database_url=server.database_url)
+    client = get_client(url=restarted.url)
+    result = await client.runs.wait(thread_id, "support", input=_ask("What plan am I on?"), context=customer)
+    assert isinstance(result, dict)
+    humans = [m["content"] for m in result["messages"] if m["type"] == "human"]
+    assert humans[-3:] == [
+        "Hi, we're on the Business plan and I forgot my password.",
+        "How do I export my notes?",
+        "What plan am I on?",
+    ]
+    assert "Business plan" in result["messages"][-1]["content"]

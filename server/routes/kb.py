@@ -100,13 +100,14 @@ async def search(
         return api_error(422, "query q must not be blank", {"q": q})
     hits = await kb.search(q, tenant=tenant, k=k, category=category)
     threshold = get_settings().kb_low_confidence
-    top = hits[0].score if hits else 0.0
+    top = max((hit.score for hit in hits), default=0.0)  # hits are ordered by rank, not by score
     return JSONResponse(
         {
             "query": q,
             "hits": [_hit_dict(hit) for hit in hits],
-            "low_confidence": top < threshold,
+            "top_score": top,
             "threshold": threshold,
+            "low_confidence": top < threshold,
         }
     )
 

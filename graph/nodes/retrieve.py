@@ -23,6 +23,8 @@ from graph.messages import last_human_text, previous_human_text, text_of
 from graph.offline.cues import asks_about_memory, content_words, ticket_ids
 from graph.state import Context, MemoryFact, RetrievedArticle, State, TicketRef
 
+NOT_A_QUESTION = frozenset({"greeting", "talk_to_human"})
+"""Intents whose messages are not questions the KB could fail to answer (off-topic questions still count)."""
 FULL_TEXT_ARTICLES = 2
 """The top hits whose whole article goes into the grounding (a chunk alone often misses the steps)."""
 FOLLOW_UP_WORDS = 5
@@ -163,7 +165,7 @@ def make_retrieve(tools: Sequence[BaseTool], repeat_check: RepeatCheck | None = 
         # Nothing to answer from: the KB is unsure, no ticket was named, and it is not about what we remember.
         unsure = (
             searched
-            and state.intent not in NON_ISSUE_INTENTS
+            and state.intent not in NOT_A_QUESTION
             and update["kb_confidence"] < _threshold()
             and not tickets
             and not (memories and asks_about_memory(question))

@@ -64,3 +64,15 @@ async def test_tools_take_identity_from_the_run_not_from_the_model(scripted: Har
     values = await scripted.say("mallory", "look up that ticket", customer="mallory")
     result = next(m for m in values["messages"] if isinstance(m, ToolMessage))
     assert "Alice's printer" not in str(result.content)
+
+
+async def test_a_transient_model_failure_is_retried_by_the_node_policy(
+    scripted: Harness, fake: ScriptedChatModel
+) -> None:
+    def flaky(messages: list[BaseMessage]) -> AIMessage:
+        raise ConnectionError("upstream reset")
+
+    fake.script += [flaky, AIMessage("Recovered answer.")]
+    values = await scripted.say("retry", "How do I reset my password?")
+    assert values["messages"][-1].content == "Recovered answer."
+    assert len(fake.prompts) == 2

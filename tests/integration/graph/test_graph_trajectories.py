@@ -191,6 +191,14 @@ async def test_unknown_question_says_it_does_not_know_and_offers_a_person(harnes
     assert "Sources:" not in reply and values["turn_citations"] == []
 
 
+async def test_two_answers_without_grounding_in_a_row_go_to_a_person(harness: Harness) -> None:
+    first = await harness.say("lost", "The Android widget shows the wrong font size, how do I change it?")
+    assert first.get("escalation") is None and first["low_confidence_streak"] == 1
+    second = await harness.say("lost", "The widget also flickers whenever I scroll the home screen.")
+    assert second["escalation"]["reason"] == "repeated_failure"
+    await assert_trajectory(harness, "lost", [ANSWER, HANDOFF])
+
+
 async def test_confirmed_resolution_is_recorded_and_remembered(harness: Harness) -> None:
     import psycopg
 

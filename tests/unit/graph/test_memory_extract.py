@@ -105,3 +105,32 @@ def test_topic_labels_read_naturally() -> None:
     assert topic_label("refund_request") == "refund request"
     assert topic_label("technical_issue") == "technical issue"
     assert topic_label("billing_invoice") == "billing invoice issue"
+
+
+async def test_a_real_llm_extracts_text_facts_through_structured_output() -> None:
+    from langchain_core.messages import AIMessage
+
+    from graph.memory_extract import model_text_facts
+    from tests.scripted_chat import ScriptedChatModel
+
+    facts_call = {
+        "name": "ExtractedFacts",
+        "args": {
+            "facts": [
+                {"kind": "preference", "subject": "style", "text": "You prefer technical answers."},
+                {"kind": "plan", "subject": "plan", "text": "You're on the Team plan."},
+            ]
+        },
+        "id": "x1",
+    }
+    model = ScriptedChatModel(script=[AIMessage("", tool_calls=[facts_call])])
+    turn = TurnRecord(customer_text="We're on Team. Give me the technical details.", answer_text="Sure.", now=NOW)
+    facts = await model_text_facts(model, turn, known=["You use Android."])
+    assert [(f.key, f.text) for f in facts] == [
+        ("preference:style", "You prefer technical answers."),
+        ("plan:plan", "You're on the Team plan."),
+    ]
+    assert facts[0].extra == {"persona": "technical"}
+    prompt = str(model.prompts[0][-1].content)
+    assert "- You use Android." in prompt and "Customer: We're on Team." in prompt
+    assert model.tools_seen == [["ExtractedFacts"]]

@@ -14,6 +14,7 @@ from langgraph.prebuilt import ToolNode
 from langgraph.store.base import BaseStore
 from langgraph.types import RetryPolicy
 
+from graph.article_text import fetch_article_bodies
 from graph.models import ModelChoice
 from graph.nodes.classify import classify
 from graph.nodes.escalate import make_escalate
@@ -66,7 +67,7 @@ def build_graph(
     builder = StateGraph(State, input_schema=InputState, context_schema=Context)
     builder.add_node("classify", classify)
     builder.add_node("retrieve", make_retrieve(lookups, _repeat_contact))
-    builder.add_node("respond", make_respond(models, answer_tools), retry_policy=llm_retry)
+    builder.add_node("respond", make_respond(models, answer_tools, fetch_article_bodies), retry_policy=llm_retry)
     builder.add_node("tools", ToolNode(answer_tools, handle_tool_errors=True))
     builder.add_node("escalate", make_escalate(open_handoff))
     builder.add_node("await_human", await_human)

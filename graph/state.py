@@ -24,8 +24,6 @@ class RetrievedArticle(TypedDict):
     snippet: str
     chunk_id: str
     untrusted: bool
-    body: str
-    """The whole article for the top hits ('' for the others): the steps around the snippet."""
 
 
 class TicketRef(TypedDict):

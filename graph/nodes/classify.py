@@ -52,8 +52,8 @@ async def classify(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     ]
     flagged = [str(message.id) for message, result in zip(pending, results, strict=True) if result.injection]
     topical = signals.intent not in NON_ISSUE_INTENTS and signals.intent_confidence >= TOPIC_MIN_CONFIDENCE
-    return {
-        "messages": redacted,
+    update: dict[str, Any] = {"messages": redacted} if redacted else {}  # no empty write: no new checkpoint blob
+    return update | {
         "customer_id": runtime.context.customer_id,
         "intent": signals.intent,
         "intent_confidence": signals.intent_confidence,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from langchain_core.messages import AIMessage, AnyMessage, BaseMessage, HumanMessage, SystemMessage
@@ -24,6 +24,9 @@ from graph.state import CitedArticle, Context, State
 from prompts.loader import Persona, load_template, normalize_language
 from settings import get_settings
 
+ArticleText = Callable[[str, Sequence[str]], Awaitable[dict[str, str]]]
+FULL_TEXT_ARTICLES = 2
+"""Top trusted hits whose whole article goes into the prompt."""
 _CITATION = re.compile(r"\[([^\[\]\s]{1,80})\]")
 
 
@@ -32,8 +35,9 @@ def is_first_reply(state: State) -> bool:
     return not state.summary and not any(isinstance(m, AIMessage) and text_of(m).strip() for m in state.messages)
 
 
-def build_grounding(state: State, persona: Persona) -> Grounding:
-    """What this turn's answer may use, from the state retrieve filled in."""
+def build_grounding(state: State, persona: Persona, bodies: Mapping[str, str] | None = None) -> Grounding:
+    """What this turn's answer may use: the state retrieve filled in, with whole articles where ``bodies`` has them."""
+    bodies = bodies or {}
     return Grounding(
         persona=persona.name,
         language=normalize_language(state.language),
@@ -49,8 +53,8 @@ def build_grounding(state: State, persona: Persona) -> Grounding:
                 a["id"],
                 a["title"],
                 a["score"],
-                a["id"] if a.get("body") else a["chunk_id"],  # the sentence cache is keyed by what the text is
-                a.get("body") or a["snippet"],
+                a["id"] if a["id"] in bodies else a["chunk_id"],  # the sentence cache is keyed by what the text is
+                bodies.get(a["id"]) or a["snippet"],
                 a.get("untrusted", False),
             )
             for a in state.articles
@@ -106,15 +110,21 @@ def citations(answer: AnyMessage, state: State) -> list[CitedArticle]:
     return [CitedArticle(id=a["id"], title=a["title"]) for a in state.articles if a["id"] in cited]
 
 
-def make_respond(models: ModelChoice, tools: Sequence[BaseTool]) -> Any:
-    """The respond node over ``tools`` with models from ``models``."""
+def make_respond(models: ModelChoice, tools: Sequence[BaseTool], article_text: ArticleText | None = None) -> Any:
+    """The respond node over ``tools`` with models from ``models``.
+
+    ``article_text`` fetches whole articles for the top hits (a chunk alone often misses the steps around it);
+    they go into the prompt only, not into the checkpointed state.
+    """
     max_rounds = get_settings().max_tool_rounds
 
     async def respond(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
         """Ask the model for the answer (or for tool calls, while rounds remain)."""
         context = runtime.context
         persona = resolve_persona(context.persona, state.memories)
-        grounding = build_grounding(state, persona)
+        top = [a["id"] for a in state.articles if not a.get("untrusted")][:FULL_TEXT_ARTICLES]
+        bodies = await article_text(context.tenant, top) if article_text and top else {}
+        grounding = build_grounding(state, persona, bodies)
         prompt = [system_prompt(state, persona, grounding, context), *model_messages(state)]
         usable = tools if state.tool_rounds < max_rounds else ()
         model = models.with_tools(context.model, usable)

@@ -25,8 +25,6 @@ from graph.state import Context, MemoryFact, RetrievedArticle, State, TicketRef
 
 NOT_A_QUESTION = frozenset({"greeting", "talk_to_human"})
 """Intents whose messages are not questions the KB could fail to answer (off-topic questions still count)."""
-FULL_TEXT_ARTICLES = 2
-"""The top hits whose whole article goes into the grounding (a chunk alone often misses the steps)."""
 FOLLOW_UP_WORDS = 5
 """A message with fewer content words is searched together with the previous one ("and on Android?")."""
 CLOSED_STATUSES = frozenset({"resolved", "closed", "not found"})
@@ -80,27 +78,9 @@ def _articles(artifact: dict[str, Any]) -> list[RetrievedArticle]:
             snippet=str(hit.get("snippet", "")),
             chunk_id=str(hit.get("chunk_id") or hit["article_id"]),
             untrusted=bool(hit.get("untrusted", False)),
-            body="",
         )
         for hit in artifact.get("hits", [])
     ]
-
-
-async def _with_bodies(articles: list[RetrievedArticle], tenant: str) -> list[RetrievedArticle]:
-    """The top trusted hits with their full article text (flagged articles keep only their quoted snippet)."""
-    from knowledge.catalog import get_article
-    from knowledge.store import get_knowledge_base
-
-    kb = get_knowledge_base()
-    out: list[RetrievedArticle] = []
-    for rank, article in enumerate(articles):
-        if rank < FULL_TEXT_ARTICLES and not article["untrusted"]:
-            stored = await get_article(kb, article["id"], tenant=tenant)
-            if stored is not None:
-                article = article.copy()
-                article["body"] = stored.body
-        out.append(article)
-    return out
 
 
 def parse_ticket_text(text: str, asked_id: str | None) -> list[TicketRef]:
@@ -149,7 +129,7 @@ def make_retrieve(tools: Sequence[BaseTool], repeat_check: RepeatCheck | None = 
             if call["name"] == "search_knowledge_base":
                 searched = True
                 artifact = message.artifact if isinstance(message.artifact, dict) else {}
-                update["articles"] = await _with_bodies(_articles(artifact), context.tenant)
+                update["articles"] = _articles(artifact)
                 update["kb_confidence"] = float(artifact.get("top_score", 0.0))
             else:
                 tickets += parse_ticket_text(text_of(message), call["args"].get("ticket_id"))

@@ -1,3 +1,5 @@
+from collections.abc import Sequence
+
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 from langchain_core.tools import tool
 from langgraph.runtime import Runtime
@@ -16,14 +18,13 @@ def list_my_tickets() -> str:
 
 
 ARTICLE = RetrievedArticle(
-    id="reset-password",
-    title="Reset",
-    score=0.7,
-    snippet="Click Forgot password.",
-    chunk_id="c1",
-    untrusted=False,
-    body="1. Click Forgot password.\n2. Check your email.",
+    id="reset-password", title="Reset", score=0.7, snippet="Click Forgot password.", chunk_id="c1", untrusted=False
 )
+
+
+async def whole_articles(tenant: str, ids: Sequence[str]) -> dict[str, str]:
+    assert tenant == "default"
+    return {"reset-password": "1. Click Forgot password.\n2. Check your email."} if "reset-password" in ids else {}
 
 
 def _state(**fields: object) -> State:
@@ -38,7 +39,7 @@ def _state(**fields: object) -> State:
 
 async def test_prompt_carries_persona_grounding_and_memory_and_citations_are_recorded() -> None:
     fake = ScriptedChatModel(script=[AIMessage("Click Forgot password [reset-password].")])
-    respond = make_respond(ModelChoice(override=fake), [list_my_tickets])
+    respond = make_respond(ModelChoice(override=fake), [list_my_tickets], whole_articles)
     memory = MemoryFact(key="plan:plan", kind="plan", text="You're on the Pro plan.", updated_at="", extra={})
     update = await respond(_state(memories=[memory]), Runtime(context=Context(persona="technical", channel="email")))
     system = fake.prompts[0][0]

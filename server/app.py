@@ -88,6 +88,9 @@ def create_app() -> FastAPI:
     )
     for router in _routers():
         application.include_router(router)
+    from server.routes import kb
+
+    application.include_router(kb.router, prefix="/kb")
     return application
 
 

@@ -71,6 +71,25 @@ def _snippet(text: str) -> str:
     return text if len(text) <= _SNIPPET_CHARS else text[: _SNIPPET_CHARS - 1].rstrip() + "…"
 
 
+PROBLEM_INTENTS = frozenset(
+    {
+        "account_access",
+        "technical_issue",
+        "outage_status",
+        "refund_request",
+        "shipping_delivery",
+        "returns_exchange",
+        "feedback_complaint",
+        "security_concern",
+    }
+)
+"""Intents that name something wrong; a how-to question ("how do I connect Slack?") is not an open issue."""
+
+
+def _is_problem(turn: TurnRecord) -> bool:
+    return turn.intent in PROBLEM_INTENTS or turn.sentiment == "negative" or turn.escalation is not None
+
+
 def signal_facts(turn: TurnRecord) -> Extraction:
     """Facts that follow from the turn's signals and outcome, whatever model answered."""
     out = Extraction()
@@ -111,7 +130,7 @@ def signal_facts(turn: TurnRecord) -> Extraction:
                 f"Your {label} is open as ticket {turn.escalation['ticket_id']} with our {team} team (since {day}).",
             )
         )
-    elif turn.intent == topic and words >= 3:
+    elif turn.intent == topic and words >= 3 and _is_problem(turn):
         out.facts.append(
             Fact(
                 "open_issue",

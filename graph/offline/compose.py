@@ -41,7 +41,7 @@ class Thresholds:
     memory_margin: float = 0.15
     memory_prototype: float = 0.62
     max_sentences: int = 3
-    max_steps: int = 8
+    max_steps: int = 12
 
 
 @dataclass(slots=True)
@@ -76,35 +76,58 @@ class _Scored:
         return limits.retrieval_weight * self.article.score + (1 - limits.retrieval_weight) * self.best
 
 
+_POINTS_AHEAD = re.compile(r"(?::$|\b(?:below|the following|as follows)\b)", re.IGNORECASE)
+
+
 def _select_units(scored: _Scored, limits: Thresholds) -> list[Unit]:
-    """The best unit and near-best prose, plus the step list that goes with them, in document order."""
+    """The best unit and near-best prose, plus the lists that go with them, in document order.
+
+    A numbered procedure close to the question is added to a matching fact or bullet list (the customer
+    usually needs what to do, not only how it works), and a sentence that announces a list brings it along.
+    """
+    units = scored.units
     sims = [float(x) for x in scored.sims]
+
+    def block(number: int) -> set[int]:
+        return {i for i, unit in enumerate(units) if unit.block == number}
+
+    def block_best(number: int) -> float:
+        return max(sims[i] for i in block(number))
+
     anchor = max(range(len(sims)), key=sims.__getitem__)
-    top = scored.units[anchor]
-    steps_of = {u.block for u in scored.units if u.is_step}
+    top = units[anchor]
+    close_enough = max(sims[anchor] - limits.step_margin, limits.step_floor)
     chosen: set[int] = set()
     if top.is_step:
-        chosen.update(i for i, u in enumerate(scored.units) if u.block == top.block)
+        chosen |= block(top.block)
     else:
         floor = max(sims[anchor] - limits.keep_margin, limits.answer_confident)
-        prose = sorted((i for i, u in enumerate(scored.units) if not u.is_step), key=sims.__getitem__, reverse=True)
-        chosen.update(i for i in prose[: limits.max_sentences] if sims[i] >= floor)
-        chosen.add(anchor)
-        best_list = max(
-            steps_of, key=lambda b: max(sims[i] for i, u in enumerate(scored.units) if u.block == b), default=None
-        )
-        if best_list is not None:
-            list_best = max(sims[i] for i, u in enumerate(scored.units) if u.block == best_list)
-            if list_best >= max(sims[anchor] - limits.step_margin, limits.step_floor):
-                chosen.update(i for i, u in enumerate(scored.units) if u.block == best_list)
-    for block in {scored.units[i].block for i in chosen if scored.units[i].is_step}:
+        prose = sorted((i for i, u in enumerate(units) if not u.is_step), key=sims.__getitem__, reverse=True)
+        chosen |= {i for i in prose[: limits.max_sentences] if sims[i] >= floor} | {anchor}
+        lists = {u.block for u in units if u.is_step}
+        best_list = max(lists, key=block_best, default=None)
+        if best_list is not None and block_best(best_list) >= close_enough:
+            chosen |= block(best_list)
+    if not any(units[i].numbered for i in chosen):
+        procedures = {u.block for u in units if u.numbered}
+        best_procedure = max(procedures, key=block_best, default=None)
+        if best_procedure is not None and block_best(best_procedure) >= close_enough:
+            chosen |= block(best_procedure)
+    for i in sorted(chosen):
+        if not units[i].is_step and _POINTS_AHEAD.search(units[i].text):
+            following = units[i + 1] if i + 1 < len(units) else None
+            if following is not None and not following.is_step and i + 2 < len(units):
+                following = units[i + 2]  # "...the cases below. Billing errors are refunded." then the list
+            if following is not None and following.is_step:
+                chosen |= block(following.block)
+    for number in {units[i].block for i in chosen if units[i].is_step}:
         # A list is introduced by the sentence before it ("...we recommend:"); keep it with the list.
-        intro = [i for i, u in enumerate(scored.units) if u.block == block - 1 and not u.is_step]
-        if intro and scored.units[intro[-1]].text.endswith(":"):
+        intro = [i for i in block(number - 1) if not units[i].is_step]
+        if intro and units[intro[-1]].text.endswith(":"):
             chosen.add(intro[-1])
     ordered = sorted(chosen)
-    steps = [i for i in ordered if scored.units[i].is_step][limits.max_steps :]
-    return [scored.units[i] for i in ordered if i not in steps]
+    extra_steps = [i for i in ordered if units[i].is_step][limits.max_steps :]
+    return [units[i] for i in ordered if i not in extra_steps]
 
 
 def _kb_answer(scored: list[_Scored], limits: Thresholds) -> tuple[list[str], list[str]]:

@@ -22,6 +22,8 @@ Encoder = Callable[[list[str]], Matrix]
 
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s")
 _STEP = re.compile(r"^\s*(?:\d+[.)]|[-*+•])\s+")
+_EMPHASIS = re.compile(r"(?<![\w*])\*(?!\s)([^*\n]+?)(?<!\s)\*(?![\w*])")
+_NUMBERED = re.compile(r"^\s*\d+[.)]\s+")
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])")
 _MIN_CHARS = 12
 _MAX_UNITS = 60
@@ -33,36 +35,39 @@ class Unit:
 
     text: str
     is_step: bool
+    numbered: bool
+    """A numbered step: part of a procedure, not just a list of facts."""
     block: int
     """Index of the paragraph or list the unit belongs to (steps of one list share it)."""
 
 
 def split_units(text: str) -> list[Unit]:
-    """The chunk's sentences and steps, markdown emphasis and headings removed."""
+    """The chunk's sentences and steps, markdown emphasis and headings removed.
+
+    Blocks are numbered consecutively: a paragraph, then the list after it, are blocks n and n + 1
+    whatever blank lines or headings separate them.
+    """
     units: list[Unit] = []
     block = 0
-    in_list = False
+    kind: str | None = None  # what the current block is: "list", "prose" or None after a break
     for raw in text.splitlines():
         line = raw.strip()
         if not line or _HEADING.match(line):
-            block += 1
-            in_list = False
+            kind = None
             continue
-        if _STEP.match(line):
-            if not in_list:
-                block += 1
-                in_list = True
-            clean = line.replace("**", "").replace("`", "")
+        line_kind = "list" if _STEP.match(line) else "prose"
+        if line_kind != kind:
+            block += 1
+            kind = line_kind
+        clean = _EMPHASIS.sub(r"\1", line.replace("**", "").replace("`", ""))
+        if line_kind == "list":
             if len(clean) >= _MIN_CHARS:
-                units.append(Unit(clean, True, block))
+                units.append(Unit(clean, True, bool(_NUMBERED.match(line)), block))
             continue
-        if in_list:
-            block += 1
-            in_list = False
-        for sentence in _SENTENCE_BREAK.split(line.replace("**", "").replace("`", "")):
+        for sentence in _SENTENCE_BREAK.split(clean):
             sentence = sentence.strip()
             if len(sentence) >= _MIN_CHARS:
-                units.append(Unit(sentence, False, block))
+                units.append(Unit(sentence, False, False, block))
     return units[:_MAX_UNITS]
 
 

@@ -90,7 +90,7 @@ class SignalAnalyzer:
             intent_vector = vector if classifier.encoder is frozen else classifier.encoder.encode([text])
             intent = classifier.predict_vectors(intent_vector)[0]
         sentiment = self.sentiment_classifier.predict([text], vector)[0]
-        injection = detect_injection(text)
+        injection = detect_injection(text, vector=vector[0])
         return Signals(
             text=redaction.text,
             intent=intent.intent,

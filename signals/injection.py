@@ -2,20 +2,31 @@
 
 Patterns are grouped by what the attacker wants (override the rules, leak the prompt, pose as staff, reach other
 customers' data, smuggle chat-role markers). Each group needs both an action and its target, so support talk such as
-"ignore my last message" or "I'm the admin of our account" stays unflagged.
+"ignore my last message" or "I'm the admin of our account" stays unflagged. Paraphrases the patterns miss are caught
+by a linear head over the sentence embedding, fitted on our own examples (signals/data/injection_train.jsonl) and
+used only when it is very sure.
 """
 
 from __future__ import annotations
 
 import html
+import json
 import re
 from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 from signals.types import InjectionResult
 
+TRAINING_PATH = Path(__file__).with_name("data") / "injection_train.jsonl"
+SEMANTIC_THRESHOLD = 0.85
+"""Probability above which the embedding head flags a message the patterns did not (few false alarms)."""
+
 _FILLER = r"(?:\W+\w+){0,4}?\W+"  # up to four words between an action and its target
 _RULES = (
-    r"(?:instructions?|rules|guidance|guidelines|guardrails|directives|prompts?|policies|programming|restrictions|"
+    r"(?:instructions?|rules|guidance|guidelines|guardrails|directives|directions|commands|prompts?|policies|programming|restrictions|"
     r"constraints|system\s+message|safety\s+(?:rules|filters?|settings))"
 )
 _PRIOR = (
@@ -25,8 +36,9 @@ _PRIOR = (
 _PATTERNS: dict[str, tuple[str, ...]] = {
     "ignore_instructions": (
         rf"\b(?:ignore|disregard|forget|override|bypass|skip|drop|abandon|neglect|discard|set aside|put aside|"
-        rf"throw out|cancel|void|revoke)\b\W+(?:{_PRIOR}\W+)"
-        rf"(?:\w+\W+){{0,3}}?{_RULES}",
+        rf"throw out|cancel|void|revoke)\b\W+(?:(?:about|of)\W+)?(?:{_PRIOR}\W+)"
+        # ...but not the customer's own earlier instructions ("cancel the previous instructions I gave").
+        rf"(?:\w+\W+){{0,3}}?{_RULES}\b(?!\s+(?:i|we)\s+(?:gave|sent|wrote|left|added|put|made)\b)",
         r"\b(?:ignore|disregard|forget)\b\W+(?:everything|anything|all|whatever|what)\W+(?:\w+\W+){0,3}?"
         r"(?:told|said|instructed|given|written|above|before)\b",
         rf"\byour\s+(?:\w+\s+)?{_RULES}\s+(?:are|were|have been)\s+(?:now\s+)?(?:cancel+ed|void|revoked|"
@@ -65,7 +77,8 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         r"\b(?:rules|instructions|guidelines|prompt)\s+(?:that\s+)?you\s+(?:were|have been|got)\s+(?:given|told|"
         r"programmed)",
         r"\b(?:reveal|show|print|repeat|display|output|dump|leak|tell me|give me|what (?:are|were|is)|list|copy|"
-        r"paste|recite|share)\b\W+(?:\w+\W+){0,3}?(?:your|the)\W+(?:\w+\W+){0,2}?(?:prompt|instructions|"
+        r"paste|recite|share)\b\W+(?:\w+\W+){0,3}?(?:your|the)\W+(?:(?:system|initial|original|hidden|secret|"
+        r"internal|full|exact|complete|entire|whole|real|actual|current|own)\W+){0,2}(?:prompt|instructions|"
         r"configuration|guidelines|rules you (?:were|have been) given)\b(?!\s+(?:for|to|on|about|of how)\b)",
         r"\b(?:repeat|print|output|recite)\b.{0,30}\b(?:(?:everything|all|the text|the words|the prompt|what(?:'s| is)"
         r" written)\s+(?:above|before)|verbatim|word for word)\b",
@@ -115,11 +128,37 @@ def _compiled() -> dict[str, tuple[re.Pattern[str], ...]]:
     }
 
 
-def detect_injection(text: str) -> InjectionResult:
-    """Flag text that tries to steer the assistant; ``reasons`` names the pattern groups that fired."""
+@lru_cache(maxsize=1)
+def _semantic_head() -> Any:
+    from sklearn.linear_model import LogisticRegression
+
+    from knowledge.embeddings import get_local_embeddings
+
+    rows = [json.loads(line) for line in TRAINING_PATH.read_text(encoding="utf-8").splitlines() if line.strip()]
+    vectors = get_local_embeddings().encode([str(row["text"]) for row in rows])
+    model = LogisticRegression(C=10.0, max_iter=5000, class_weight="balanced")
+    model.fit(vectors, np.array([row["label"] == "attack" for row in rows]))
+    return model
+
+
+def detect_injection(text: str, *, vector: np.ndarray[Any, Any] | None = None) -> InjectionResult:
+    """Flag text that tries to steer the assistant; ``reasons`` names the pattern groups that fired.
+
+    ``vector`` is the text's local sentence embedding when the caller already has it (the analyzer does);
+    otherwise it is computed here.
+    """
     reasons = tuple(
         reason for reason, patterns in _compiled().items() if any(pattern.search(text) for pattern in patterns)
     )
+    if not reasons and text.strip():
+        if vector is None:
+            from knowledge.embeddings import get_local_embeddings
+
+            vector = get_local_embeddings().encode([text])[0]
+        head = _semantic_head()
+        attack = list(head.classes_).index(True)
+        if float(head.predict_proba(np.asarray(vector).reshape(1, -1))[0][attack]) >= SEMANTIC_THRESHOLD:
+            reasons = ("semantic_match",)
     return InjectionResult(flagged=bool(reasons), reasons=reasons)
 
 

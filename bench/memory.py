@@ -55,11 +55,13 @@ def _checkpoint_bytes(url: str, thread: str) -> int:
 
 
 async def _conversation(url: str, turns: int, durability: Durability) -> dict[str, Any]:
+    from langchain_core.messages import HumanMessage
     from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
     from langgraph.store.postgres.aio import AsyncPostgresStore
 
     from graph.builder import build_graph
     from graph.memory import get_memory_writer
+    from graph.state import Context, InputState
 
     thread = "bench-memory-thread"
     prompt_tokens: dict[int, int] = {}
@@ -76,9 +78,9 @@ async def _conversation(url: str, turns: int, durability: Durability) -> dict[st
             text = FIRST_MESSAGE if turn == 1 else CYCLE[turn % len(CYCLE)]
             started = time.perf_counter()
             values = await graph.ainvoke(
-                {"messages": [{"role": "user", "content": text}]},
+                InputState(messages=[HumanMessage(text)]),
                 config,
-                context={"customer_id": CUSTOMER},
+                context=Context(customer_id=CUSTOMER),
                 durability=durability,
             )
             latencies.append(time.perf_counter() - started)

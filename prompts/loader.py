@@ -92,6 +92,15 @@ def phrase(persona: Persona, language: str | None, key: str, **fields: str) -> s
 
 
 @lru_cache(maxsize=16)
+def load_snippets(name: str) -> dict[str, str]:
+    """The named sentences in prompts/<name>.yaml (parts of a template chosen by the conversation's state)."""
+    path = PROMPTS_DIR / f"{name}.yaml"
+    if not path.is_file():
+        raise ValueError(f"no prompt snippets {name!r} in {PROMPTS_DIR}")
+    return {str(key): str(value).strip() for key, value in _read_yaml(path).items()}
+
+
+@lru_cache(maxsize=16)
 def load_template(name: str) -> str:
     """The prompt template prompts/<name>.md (format it with str.format)."""
     path = PROMPTS_DIR / f"{name}.md"

@@ -21,7 +21,7 @@ from graph.messages import text_of
 from graph.models import ModelChoice
 from graph.persona import resolve_persona
 from graph.state import CitedArticle, Context, State
-from prompts.loader import Persona, load_template, normalize_language
+from prompts.loader import Persona, load_snippets, load_template, normalize_language
 from settings import get_settings
 
 ArticleText = Callable[[str, Sequence[str]], Awaitable[dict[str, str]]]
@@ -68,12 +68,11 @@ def build_grounding(state: State, persona: Persona, bodies: Mapping[str, str] | 
 
 def system_prompt(state: State, persona: Persona, grounding: Grounding, context: Context) -> SystemMessage:
     """The persona's system prompt (prompts/system.md) with the summary and grounding filled in."""
-    greeting_rule = (
-        "This is your first reply in this conversation: open with a one-line greeting"
-        + (", welcome the customer back and mention what you remember that is relevant." if grounding.memories else ".")
-        if grounding.first_reply
-        else "You have already greeted the customer: do not greet again."
-    )
+    rules = load_snippets("system_rules")
+    if not grounding.first_reply:
+        greeting_rule = rules["greeting_again"]
+    else:
+        greeting_rule = rules["greeting_first_returning" if grounding.memories else "greeting_first"]
     text = load_template("system").format(
         channel=context.channel,
         now=now(context.now).strftime("%Y-%m-%d %H:%M UTC"),

@@ -81,3 +81,11 @@ def test_templates_have_the_fields_the_code_fills() -> None:
     }
     assert _fields(load_template("summarize")) == {"max_words", "summary", "transcript"}
     assert _fields(load_template("memory_extract")) == {"kinds", "known", "exchange"}
+
+
+def test_system_rule_snippets_exist() -> None:
+    from prompts.loader import load_snippets
+
+    assert set(load_snippets("system_rules")) == {"greeting_first", "greeting_first_returning", "greeting_again"}
+    with pytest.raises(ValueError):
+        load_snippets("nope")

@@ -10,6 +10,8 @@ import html
 import re
 from dataclasses import dataclass, field
 
+from prompts.loader import load_snippets
+
 _TURN = re.compile(r"<turn (?P<attrs>[^>]*)/>")
 _BLOCK = re.compile(r"<(?P<tag>article|ticket|memory) (?P<attrs>[^>]*)>\n?(?P<body>.*?)\n?</(?P=tag)>", re.DOTALL)
 _ATTR = re.compile(r'(\w+)="([^"]*)"')
@@ -89,7 +91,7 @@ def render_grounding(grounding: Grounding) -> str:
         + "/>"
     ]
     if not grounding.articles:
-        lines.append("(no knowledge-base article matched this question)")
+        lines.append(load_snippets("system_rules")["no_articles"])
     for article in grounding.articles:
         attrs = _attrs(
             id=article.id,

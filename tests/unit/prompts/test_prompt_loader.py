@@ -86,6 +86,11 @@ def test_templates_have_the_fields_the_code_fills() -> None:
 def test_system_rule_snippets_exist() -> None:
     from prompts.loader import load_snippets
 
-    assert set(load_snippets("system_rules")) == {"greeting_first", "greeting_first_returning", "greeting_again"}
+    assert set(load_snippets("system_rules")) == {
+        "greeting_first",
+        "greeting_first_returning",
+        "greeting_again",
+        "no_articles",
+    }
     with pytest.raises(ValueError):
         load_snippets("nope")

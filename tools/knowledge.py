@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from functools import lru_cache
 from typing import Any
 
 import psycopg
@@ -16,9 +17,17 @@ from settings import get_settings
 TOP_K = 4
 
 
+@lru_cache(maxsize=8192)
+def kb_text_flagged(text: str) -> bool:
+    """Whether KB text reads as a prompt injection; cached, since the same snippets come back turn after turn."""
+    from signals.injection import detect_injection
+
+    return detect_injection(text).flagged
+
+
 def render_hits(query: str, hits: list[KBHit], *, threshold: float) -> tuple[str, dict[str, Any]]:
     """The text the model reads and the structured artifact the graph records."""
-    from signals.injection import detect_injection, quote_untrusted
+    from signals.injection import quote_untrusted
 
     top = max((hit.score for hit in hits), default=0.0)  # hits are ordered by fused rank, not by score
     low = top < threshold
@@ -32,7 +41,7 @@ def render_hits(query: str, hits: list[KBHit], *, threshold: float) -> tuple[str
         lines.append("No knowledge-base article matched.")
     records: list[dict[str, Any]] = []
     for rank, hit in enumerate(hits, start=1):
-        untrusted = detect_injection(hit.snippet).flagged  # KB text is data: an article must not steer the agent
+        untrusted = kb_text_flagged(hit.snippet)  # KB text is data: an article must not steer the agent
         text = quote_untrusted(hit.snippet) if untrusted else hit.snippet
         lines.append(
             f'[{rank}] id={hit.article_id} title="{hit.title}" category={hit.category} score={hit.score:.2f}'

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 
 LONG_QUERY_WORDS = 16  # above this a message is also searched sentence by sentence
 MIN_PART_WORDS = 4
-MAX_PARTS = 8
+MAX_PARTS = 12
+WINDOW_WORDS = 12  # a run-on piece longer than two windows is also read in overlapping windows
+WINDOW_STRIDE = 8
 MAX_IDENTIFIERS = 3
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
 _CLAUSE_BREAK = re.compile(r",\s+(?:but|and|so|because|although|though|also)\s+|\s+(?:but also|and also)\s+")
@@ -36,12 +38,24 @@ def identifiers(text: str) -> list[str]:
     return list(dict.fromkeys(_IDENTIFIER.findall(text)))[:MAX_IDENTIFIERS]
 
 
+def _windows(piece: str) -> list[str]:
+    words = piece.split()
+    if len(words) <= 2 * WINDOW_WORDS:
+        return [piece]
+    starts = range(0, len(words) - WINDOW_WORDS + WINDOW_STRIDE, WINDOW_STRIDE)
+    return [" ".join(words[start : start + WINDOW_WORDS]) for start in starts]
+
+
 def sentences(text: str) -> list[str]:
-    """The message's sentences, over-long ones cut at clause breaks; fragments too short to mean much dropped."""
+    """The message's sentences, over-long ones cut at clause breaks, run-on ones read in overlapping windows.
+
+    Fragments too short to carry a concern of their own are dropped.
+    """
     parts: list[str] = []
     for sentence in _SENTENCE_END.split(text):
         pieces = _CLAUSE_BREAK.split(sentence) if len(sentence.split()) > LONG_QUERY_WORDS else [sentence]
-        parts.extend(piece.strip() for piece in pieces if len(piece.split()) >= MIN_PART_WORDS)
+        for piece in pieces:
+            parts.extend(window.strip() for window in _windows(piece) if len(window.split()) >= MIN_PART_WORDS)
     return list(dict.fromkeys(parts))
 
 

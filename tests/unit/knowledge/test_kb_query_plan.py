@@ -37,3 +37,15 @@ def test_identifiers_become_keyword_only_sub_queries() -> None:
     assert [(sub.text, sub.dense) for sub in plan[1:]] == [("NN-4012", False), ("NS-1234567", False)]
     assert plan[0].dense
     assert identifiers("HTTP 429 after 2FA, error E0042, price $300, 12 seats") == ["429", "2FA", "E0042"]
+
+
+def test_run_on_messages_without_punctuation_are_read_in_overlapping_windows() -> None:
+    query = (
+        "hey i wanna start a video call with my friend who has no account does he need one plus how can i make "
+        "a full backup of my mail anyway how do i find out who removed me from their friends list thanks"
+    )
+    texts = [sub.text for sub in plan_queries(query)][1:]
+    assert len(texts) >= 3
+    assert all(len(text.split()) <= 12 for text in texts)
+    assert any("full backup of my mail" in text for text in texts)
+    assert any("removed me from their friends" in text for text in texts)

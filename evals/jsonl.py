@@ -7,9 +7,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import typer
+
+
+class DataFileError(typer.BadParameter):
+    """A malformed eval file; typer prints it as a usage error naming the file and line, not a traceback."""
+
 
 def read_jsonl(path: Path, *, required: tuple[str, ...] = ()) -> list[dict[str, Any]]:
-    """Every object in ``path``; raises ValueError naming the line that is not an object or misses a key."""
+    """Every object in ``path``; raises DataFileError naming the line that is not an object or misses a key."""
     rows: list[dict[str, Any]] = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
@@ -17,15 +23,15 @@ def read_jsonl(path: Path, *, required: tuple[str, ...] = ()) -> list[dict[str, 
         try:
             row = json.loads(line)
         except json.JSONDecodeError as error:
-            raise ValueError(f"{path}:{number}: not JSON ({error.msg})") from error
+            raise DataFileError(f"{path}:{number}: not JSON ({error.msg})") from error
         if not isinstance(row, dict):
-            raise ValueError(f"{path}:{number}: expected a JSON object")
+            raise DataFileError(f"{path}:{number}: expected a JSON object")
         missing = [key for key in required if key not in row]
         if missing:
-            raise ValueError(f"{path}:{number}: missing {', '.join(missing)}")
+            raise DataFileError(f"{path}:{number}: missing {', '.join(missing)}")
         rows.append(row)
     if not rows:
-        raise ValueError(f"{path}: no examples")
+        raise DataFileError(f"{path}: no examples")
     return rows
 
 

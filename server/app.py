@@ -84,7 +84,10 @@ def create_app() -> FastAPI:
         lifespan=lifespan,
     )
     application.add_middleware(
-        RunInputGuard, max_chars=settings.max_message_chars, check_threads=_served_by_aegra()
+        RunInputGuard,
+        max_chars=settings.max_message_chars,
+        pii_mode=settings.pii_mode,
+        check_threads=_served_by_aegra(),
     )
     for router in _routers():
         application.include_router(router)

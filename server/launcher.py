@@ -134,6 +134,7 @@ class LangGraphDevProcess(ServerProcess):
             str(self.port),
             "--no-browser",
             "--no-reload",
+            "--allow-blocking",
             "--config",
             str(self.config_path),
         ]

@@ -1,13 +1,18 @@
-"""ASGI middleware that checks run requests before Aegra stores them.
+"""ASGI middleware that checks run requests, and redacts PII from them, before Aegra stores them.
 
 Aegra accepts empty or huge messages and silently creates a thread when a run names an unknown
 one. Here a run request is refused with a clear JSON error, before anything is written:
 404 for an unknown thread (unless ``if_not_exists="create"``), 422 for an empty message or a
 malformed ``input.messages``, 413 for a message over ``MAX_MESSAGE_CHARS``.
+
+Aegra writes the run's input to its runs table, and LangGraph checkpoints the input before the first
+node runs, so PII is redacted here (``PII_MODE``): no raw email, phone or card number reaches the
+runs table, a checkpoint or a log.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from typing import Any
@@ -69,6 +74,33 @@ def check_run_input(body: Any, *, max_chars: int) -> None:
             raise InputProblem(413, f"message {index} has {len(text)} characters; the limit is {max_chars}")
 
 
+def redact_run_input(body: Any, *, mode: str) -> bool:
+    """Replace the text of every input message by its PII-redacted text; True when anything changed."""
+    if mode == "off" or not isinstance(body, dict) or not isinstance(body.get("input"), dict):
+        return False
+    messages = body["input"].get("messages")
+    if not isinstance(messages, list):
+        return False
+    from signals import redact_pii
+
+    changed = False
+    for message in messages:
+        if not isinstance(message, dict):
+            continue
+        content = message.get("content")
+        if isinstance(content, str):
+            redacted = redact_pii(content, mode=mode).text  # type: ignore[arg-type]
+            changed |= redacted != content
+            message["content"] = redacted
+        elif isinstance(content, list):
+            for block in content:
+                if isinstance(block, dict) and block.get("type") == "text" and isinstance(block.get("text"), str):
+                    redacted = redact_pii(block["text"], mode=mode).text  # type: ignore[arg-type]
+                    changed |= redacted != block["text"]
+                    block["text"] = redacted
+    return changed
+
+
 async def _thread_exists(thread_id: str) -> bool:
     from db.pool import get_pool
 
@@ -81,9 +113,10 @@ async def _thread_exists(thread_id: str) -> bool:
 class RunInputGuard:
     """Pure ASGI middleware (streaming responses pass through untouched)."""
 
-    def __init__(self, app: ASGIApp, *, max_chars: int, check_threads: bool = True) -> None:
+    def __init__(self, app: ASGIApp, *, max_chars: int, pii_mode: str, check_threads: bool = True) -> None:
         self.app = app
         self.max_chars = max_chars
+        self.pii_mode = pii_mode
         self.check_threads = check_threads  # off under `langgraph dev`, whose threads live in memory
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -119,6 +152,10 @@ class RunInputGuard:
         except InputProblem as problem:
             await send_json_error(send, problem.status, problem.message)
             return
+        if await asyncio.to_thread(redact_run_input, body, mode=self.pii_mode):
+            raw = json.dumps(body).encode()
+            headers = [(k, v) for k, v in scope["headers"] if k.lower() != b"content-length"]
+            scope = {**scope, "headers": [*headers, (b"content-length", str(len(raw)).encode())]}
 
         replayed = False
 

@@ -56,3 +56,24 @@ def test_message_ids_are_added_once_and_kept() -> None:
     assert first_id and messages[1]["id"] == "keep"
     assign_message_ids(run_input)
     assert messages[0]["id"] == first_id
+
+
+def test_redaction_rewrites_every_text_message() -> None:
+    from server.run_input_guard import redact_run_input
+
+    body = _body(
+        {"role": "user", "content": "Email me at jane.doe@example.com please"},
+        {"role": "user", "content": [{"type": "text", "text": "card 4111 1111 1111 1111"}]},
+    )
+    assert redact_run_input(body, mode="mask")
+    text = str(body)
+    assert "jane.doe@example.com" not in text and "4111 1111 1111 1111" not in text
+    assert "Email me at" in text
+
+
+def test_redaction_off_and_clean_text_change_nothing() -> None:
+    from server.run_input_guard import redact_run_input
+
+    body = _body({"role": "user", "content": "jane.doe@example.com"})
+    assert not redact_run_input(body, mode="off")
+    assert not redact_run_input(_body({"role": "user", "content": "How do I reset my password?"}), mode="mask")

@@ -113,10 +113,30 @@ def find_pii(text: str) -> list[RecognizerResult]:
     nlp = analyzer.nlp_engine.get_nlp(LANGUAGE)  # type: ignore[attr-defined]
     doc = nlp(text) if needs_ner else nlp.make_doc(text)
     artifacts = analyzer.nlp_engine._doc_to_nlp_artifact(doc, LANGUAGE)  # type: ignore[attr-defined]
+    # Without the lemmatizer every lemma is empty and Presidio's context words ("phone", "card") never match;
+    # the lower-cased token is a good enough stand-in for short support messages.
+    artifacts.lemmas = [token.lower_ for token in doc]
     results: list[RecognizerResult] = analyzer.analyze(
         text=text, language=LANGUAGE, entities=entities, nlp_artifacts=artifacts, score_threshold=MIN_SCORE
     )
-    return results
+    return [result for result in results if not _is_reference_number(text, result)]
+
+
+# Long order, ticket and tracking numbers parse as phone numbers (and 1 in 10 passes the card checksum); the tools
+# need them, and they identify an order rather than a person.
+_REFERENCE_CUE = re.compile(
+    r"(?i)\b(?:order|purchase|ticket|case|invoice|tracking|reference|ref|booking|confirmation|shipment|parcel|"
+    r"package|request|sub(?:scription)?)\s*(?:number|no\.?|nr\.?|id)?\s*[:#]?\s*$"
+)
+
+
+def _is_reference_number(text: str, result: RecognizerResult) -> bool:
+    if result.entity_type not in ("PHONE_NUMBER", "CREDIT_CARD"):
+        return False
+    value = text[result.start : result.end]
+    if not value.replace(" ", "").isdigit() or " " in value.strip():
+        return False
+    return bool(_REFERENCE_CUE.search(text[max(0, result.start - 30) : result.start]))
 
 
 def _hash_token(entity: str, value: str, salt: str) -> str:

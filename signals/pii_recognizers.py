@@ -62,7 +62,24 @@ _NAME_PATTERNS = [
         0.5,
     ),
     Pattern("lower-case name after strong cue", r"(?<=(?i:\bmy name is)\s+)[a-z][a-z'-]+(?:\s+[a-z][a-z'-]+)?", 0.4),
+    # A sign-off at the end of a message: "cheers, Siobhan", "thanks - Tom Baker".
+    Pattern(
+        "name in sign-off",
+        r"(?<=(?i:\b(?:cheers|thanks|thank you|best|best regards|kind regards|many thanks|ta|bye|saludos|"
+        r"cordialement|grüße|gruss|grazie))\s*[,\-–]?\s+)[A-Z][a-zà-ÿ'-]+(?:\s+[A-Z][a-zà-ÿ'-]+){0,2}\s*[.!]?\s*$",
+        0.5,
+    ),
+    # A relation or an action aimed at a person, then a first and last name: "my son Oliver Thompson".
+    Pattern(
+        "name after relation",
+        r"(?<=(?i:\b(?:son|daughter|wife|husband|partner|colleague|manager|boss|cfo|ceo|cto|friend|mother|father|"
+        r"mom|mum|dad|brother|sister|contact|call|email|bill|ask for|speak to|speak with|talk to|addressed to|"
+        r"signed by|named|called))\s+)[A-Z][a-zà-ÿ'-]+(?:\s+[A-Z][a-zà-ÿ'-]+){1,2}\b",
+        0.45,
+    ),
 ]
+# Card numbers that fail the Luhn check (typos) are still card numbers to the customer: mask 4x4 groups too.
+_GROUPED_CARD = [Pattern("grouped 16 digits", r"\b\d{4}([ -])\d{4}\1\d{4}\1\d{4}\b", 0.45)]
 
 
 # libphonenumber rejects numbers outside allocated ranges (e.g. UK 07700 900xxx); a leading "+" and country code
@@ -96,6 +113,12 @@ def pattern_recognizers() -> list[EntityRecognizer]:
             name="InternationalPhoneRecognizer",
         ),
         CreditCardRecognizer(supported_language=LANGUAGE),
+        PatternRecognizer(
+            supported_entity="CREDIT_CARD",
+            patterns=_GROUPED_CARD,
+            supported_language=LANGUAGE,
+            name="GroupedCardNumberRecognizer",
+        ),
         IbanRecognizer(supported_language=LANGUAGE),
         UsSsnRecognizer(supported_language=LANGUAGE),
         UkNinoRecognizer(supported_language=LANGUAGE),

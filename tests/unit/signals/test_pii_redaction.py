@@ -70,3 +70,15 @@ def test_redaction_never_opens_a_network_connection(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
     assert "<EMAIL_ADDRESS>" in redact_pii("reach me at someone@company.co.uk").text
+
+
+def test_order_numbers_survive_but_a_mistyped_card_does_not() -> None:
+    kept = redact_pii("please cancel order 370795561790 and purchase #113542617735902")
+    assert "370795561790" in kept.text and "113542617735902" in kept.text
+    # Fails the Luhn check, still clearly a card number.
+    assert "4485 2751" not in redact_pii("full card number 4485 2751 0837 6541").text
+
+
+def test_sign_off_and_relation_names() -> None:
+    assert "Siobhan" not in redact_pii("that fixed it, cheers, Siobhan").text
+    assert "Oliver Thompson" not in redact_pii("my son Oliver Thompson used my card").text

@@ -81,11 +81,12 @@ def _stages(messages: list[str]) -> None:
     from signals.pii import redact_pii
 
     encoder = sentiment_encoder()
+    vectors = {text: encoder.encode([text])[0] for text in messages}
     stages: dict[str, Callable[[str], object]] = {
         "pii": redact_pii,
         "embedding": lambda text: encoder.encode([text]),
         "language": detect_language,
-        "injection": detect_injection,
+        "injection": lambda text: detect_injection(text, vector=vectors[text]),
     }
     parts = []
     for name, stage in stages.items():

@@ -106,7 +106,7 @@ def fine_tune(texts: Sequence[str], labels: Sequence[str], config: TuningConfig)
         loss.backward()
         optimizer.step()
         if step % 25 == 0:
-            logger.info("encoder tuning step %d/%d loss %.3f", step, config.steps, float(loss))
+            logger.info("encoder tuning step %d/%d loss %.3f", step, config.steps, loss.item())
     model.eval()
     return model
 

@@ -92,6 +92,21 @@ _FILLER = ["This works the same on Windows, macOS and Linux.", "Changes sync to 
            "Admins can change this for the whole workspace.", "The setting is remembered per device."]  # fmt: skip
 
 
+_SYLLABLES = ["bri", "mo", "ra", "quil", "vex", "tan", "dor", "li", "sa", "ne", "ko", "zu", "fen", "pa", "ri", "lo",
+              "gar", "mi", "te", "vo", "shi", "ul", "den", "ca"]  # fmt: skip
+
+
+def _features(rng: random.Random, count: int) -> list[str]:
+    """Made-up feature names ("Brimora notebook"): a real help center names many distinct things."""
+    names: list[str] = []
+    while len(names) < count:
+        word = "".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 3))).capitalize()
+        name = f"{word} {rng.choice(_PRODUCTS)}"
+        if name not in names:
+            names.append(name)
+    return names
+
+
 def _sentence(rng: random.Random, product: str) -> str:
     action = rng.choice(_ACTIONS)
     return rng.choice(
@@ -106,18 +121,21 @@ def _sentence(rng: random.Random, product: str) -> str:
     )
 
 
+FEATURES = 3000
+
+
 def synthetic_articles(target_chunks: int, *, seed: int = 7) -> list[Article]:
     """Articles with about ``target_chunks`` chunks in total (title chunk included), always the same for a seed."""
     rng = random.Random(seed)
+    features = _features(random.Random(seed), FEATURES)
     articles: list[Article] = []
     total = 0
     while total < target_chunks:
-        product = rng.choice(_PRODUCTS)
+        product = rng.choice(features)
         sections = []
-        for _ in range(rng.randint(2, 4)):
-            heading = f"## {rng.choice(_ACTIONS).capitalize()} a {rng.choice(_PRODUCTS)}"
-            paragraphs = [" ".join(_sentence(rng, product) for _ in range(rng.randint(3, 6))) for _ in range(2)]
-            sections.append(heading + "\n\n" + "\n\n".join(paragraphs))
+        for _ in range(rng.randint(2, 5)):
+            heading = f"## {rng.choice(_ACTIONS).capitalize()} the {product}"
+            sections.append(heading + "\n\n" + " ".join(_sentence(rng, product) for _ in range(rng.randint(2, 5))))
         article = Article(
             article_id=f"bench-{len(articles):06d}",
             title=f"How to {rng.choice(_ACTIONS)} a {product} ({len(articles)})",
@@ -130,17 +148,21 @@ def synthetic_articles(target_chunks: int, *, seed: int = 7) -> list[Article]:
     return articles
 
 
-def synthetic_questions(count: int, *, seed: int = 11) -> list[str]:
-    """Customer questions in the corpus's vocabulary."""
+def synthetic_questions(count: int, *, seed: int = 11, corpus_seed: int = 7) -> list[str]:
+    """Customer questions in the corpus's vocabulary (feature names from the same seed as the corpus)."""
     rng = random.Random(seed)
-    return [
-        rng.choice(
-            [
-                f"how do I {rng.choice(_ACTIONS)} a {rng.choice(_PRODUCTS)}",
-                f"{rng.choice(_PROBLEMS)} when I try to {rng.choice(_ACTIONS)} my {rng.choice(_PRODUCTS)}",
-                f"who can {rng.choice(_ACTIONS)} a {rng.choice(_PRODUCTS)} in our team",
-                f"error NN-{rng.randint(1000, 9999)} on {rng.choice(_PRODUCTS)}",
-            ]
+    features = _features(random.Random(corpus_seed), FEATURES)
+    questions = []
+    for _ in range(count):
+        feature = rng.choice(features)
+        questions.append(
+            rng.choice(
+                [
+                    f"how do I {rng.choice(_ACTIONS)} the {feature}",
+                    f"{rng.choice(_PROBLEMS)} when I try to {rng.choice(_ACTIONS)} my {feature}",
+                    f"who can {rng.choice(_ACTIONS)} a {feature} in our team",
+                    f"error NN-{rng.randint(1000, 9999)} on the {feature}",
+                ]
+            )
         )
-        for _ in range(count)
-    ]
+    return questions

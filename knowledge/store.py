@@ -175,6 +175,8 @@ class KnowledgeBase:
                         ],
                         hybrid_search_config=replace(self.hybrid),
                     )
+                    # keep vectors inline (pgvector's advice): exact scans and small tables read no TOAST
+                    await conn.execute(f'ALTER TABLE "{self.table}" ALTER COLUMN embedding SET STORAGE PLAIN')
             finally:
                 await conn.execute("SELECT pg_advisory_unlock(%s)", (_LOCK_KEY,))
 

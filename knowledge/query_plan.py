@@ -21,7 +21,8 @@ MAX_IDENTIFIERS = 3
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
 _CLAUSE_BREAK = re.compile(r",\s+(?:but|and|so|because|although|though|also)\s+|\s+(?:but also|and also)\s+")
 _IDENTIFIER = re.compile(
-    r"(?<![\w-])(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[A-Za-z0-9]+(?:[-_][A-Za-z0-9]+)*|(?<![\w.,$])\d{3,}(?![\w.,])"
+    r"(?<![\w-])(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[A-Za-z0-9]+(?:[-_][A-Za-z0-9]+)*"  # NN-4012, E0042, 2FA
+    r"|(?<![\w.,$])(?!(?:19|20)\d\d\b)\d{3,}(?![\w.,])"  # 429, 1234567; not years or amounts
 )
 
 

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 RRF_K = 60
 SOFTMAX_TEMPERATURE = 10.0  # 1/T is how much better another sentence's match must be to count
 KEYWORD_BONUS = 0.03  # all words of a (sentence) query occur in one chunk of the article
-IDENTIFIER_BONUS = 0.2  # the article mentions an error code / identifier from the message
+IDENTIFIER_BONUS = 0.35  # the article mentions an error code / identifier from the message: near-certain intent
 
 
 @dataclass(slots=True)

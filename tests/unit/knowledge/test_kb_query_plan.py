@@ -37,6 +37,7 @@ def test_identifiers_become_keyword_only_sub_queries() -> None:
     assert [(sub.text, sub.dense) for sub in plan[1:]] == [("NN-4012", False), ("NS-1234567", False)]
     assert plan[0].dense
     assert identifiers("HTTP 429 after 2FA, error E0042, price $300, 12 seats") == ["429", "2FA", "E0042"]
+    assert identifiers("since March 2024 I pay $300 for 12 seats") == []
 
 
 def test_run_on_messages_without_punctuation_are_read_in_overlapping_windows() -> None:

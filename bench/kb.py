@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 import typer
+from psycopg.rows import tuple_row
 
 from bench.kb_corpus import synthetic_articles, synthetic_questions
 from knowledge.chunking import chunk_article
@@ -54,18 +55,18 @@ async def hnsw_recall(kb: KnowledgeBase, questions: list[str], k: int = 10) -> f
         f'SELECT langchain_id FROM "{kb.table}" WHERE tenant = %s ORDER BY embedding <=> %s::vector LIMIT {k}'
     ).encode()
     overlaps = []
-    async with pool.connection() as conn:
+    async with pool.connection() as conn, conn.cursor(row_factory=tuple_row) as cur:
         for vector in vectors:
             literal = "[" + ",".join(map(repr, vector.tolist())) + "]"
             async with conn.transaction():
-                await conn.execute(b"SET LOCAL hnsw.ef_search = 100")
-                await conn.execute(b"SET LOCAL hnsw.iterative_scan = relaxed_order")
-                approximate = {
-                    row["langchain_id"] for row in await (await conn.execute(sql, (TENANT, literal))).fetchall()
-                }
+                await cur.execute(b"SET LOCAL hnsw.ef_search = 100")
+                await cur.execute(b"SET LOCAL hnsw.iterative_scan = relaxed_order")
+                await cur.execute(sql, (TENANT, literal))
+                approximate = {row[0] for row in await cur.fetchall()}
             async with conn.transaction():
-                await conn.execute(b"SET LOCAL enable_indexscan = off")
-                exact = {row["langchain_id"] for row in await (await conn.execute(sql, (TENANT, literal))).fetchall()}
+                await cur.execute(b"SET LOCAL enable_indexscan = off")
+                await cur.execute(sql, (TENANT, literal))
+                exact = {row[0] for row in await cur.fetchall()}
             overlaps.append(len(approximate & exact) / k)
     return float(np.mean(overlaps))
 

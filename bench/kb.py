@@ -57,7 +57,7 @@ async def hnsw_recall(kb: KnowledgeBase, questions: list[str], k: int = 10) -> t
     sql = (
         f'SELECT langchain_id FROM "{kb.table}" WHERE tenant = %s ORDER BY embedding <=> %s::vector LIMIT {k}'
     ).encode()
-    overlaps = []
+    overlaps: list[float] = []
     used_index = False
     async with pool.connection() as conn, conn.cursor(row_factory=tuple_row) as cur:
         for vector in vectors:

@@ -32,24 +32,43 @@ def pg_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield url
 
 
-def _with_database(url: str, database: str) -> str:
-    head, sep, query = url.partition("?")
+def database_url(server_url: str, database: str) -> str:
+    """The URL of ``database`` on the server at ``server_url``."""
+    head, sep, query = server_url.partition("?")
     base = head.rsplit("/", 1)[0]
     return f"{base}/{database}{sep}{query}"
+
+
+def create_database(server_url: str, *, prefix: str = "t", template: str | None = None) -> tuple[str, str]:
+    """A new database (with pgvector), empty or copied from ``template``; returns its name and URL."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        if template:
+            conn.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                (template,),
+            )
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        else:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    url = database_url(server_url, name)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
+    return name, url
+
+
+def drop_database(server_url: str, name: str) -> None:
+    """Drop ``name``, closing its connections."""
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture
 def pg_url(pg_server_url: str) -> Iterator[str]:
     """A fresh, empty database (with pgvector) for one test, dropped afterwards."""
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(pg_server_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = _with_database(pg_server_url, name)
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
+    name, url = create_database(pg_server_url)
     yield url
-    with psycopg.connect(pg_server_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    drop_database(pg_server_url, name)
 
 
 @pytest.fixture(scope="session")

@@ -2,30 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 
 from server.launcher import ServerProcess, write_config
-
-
-def _database_for(server_url: str, name: str) -> str:
-    head, sep, query = server_url.partition("?")
-    return f"{head.rsplit('/', 1)[0]}/{name}{sep}{query}"
-
-
-def create_database(pg_server_url: str) -> str:
-    """A new, empty database with pgvector; returns its URL."""
-    name = f"srv_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(pg_server_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = _database_for(pg_server_url, name)
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
-    return url
+from tests.conftest import create_database
 
 
 @pytest.fixture(scope="session")
@@ -39,7 +22,7 @@ def live_server(
     pg_server_url: str, server_config: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ServerProcess]:
     """One real server for the session, on its own database, seeded with the KB and demo customers."""
-    database_url = create_database(pg_server_url)
+    _, database_url = create_database(pg_server_url, prefix="srv")
     logs = tmp_path_factory.mktemp("logs")
     server = ServerProcess(database_url, server_config, logs / "live_server.log", seed=True).start(timeout_s=300)
     yield server
@@ -55,7 +38,7 @@ def server_factory(pg_server_url: str, server_config: Path, tmp_path: Path) -> I
     started: list[ServerProcess] = []
 
     def start(*, database_url: str | None = None, seed: bool = False, **extra_env: str) -> ServerProcess:
-        url = database_url or create_database(pg_server_url)
+        url = database_url or create_database(pg_server_url, prefix="srv")[1]
         server = ServerProcess(
             url, server_config, tmp_path / f"server{len(started)}.log", seed=seed, extra_env=extra_env
         ).start()

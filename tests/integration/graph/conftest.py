@@ -7,12 +7,10 @@ each test gets its own copy (CREATE DATABASE ... TEMPLATE), with the checkpointe
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import psycopg
 import pytest
 from langchain_core.language_models import BaseChatModel
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
@@ -22,19 +20,7 @@ from langgraph.types import Command, Durability
 from graph.builder import SupportGraph, build_graph
 from graph.memory import get_memory_writer
 from settings import get_settings
-
-
-def _url_for(server_url: str, database: str) -> str:
-    head, sep, query = server_url.partition("?")
-    return f"{head.rsplit('/', 1)[0]}/{database}{sep}{query}"
-
-
-def _terminate(server_url: str, database: str) -> None:
-    with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
-            (database,),
-        )
+from tests.conftest import create_database, drop_database
 
 
 async def _prepare(url: str) -> None:
@@ -51,34 +37,22 @@ def graph_template(pg_server_url: str) -> Iterator[str]:
     """Name of a database with every migration, the seed KB, and checkpointer/store tables."""
     from db.migrations import migrate
 
-    name = f"graph_tpl_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(pg_server_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = _url_for(pg_server_url, name)
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
+    name, url = create_database(pg_server_url, prefix="graph_tpl")
     migrate(url)
     asyncio.run(_prepare(url))
-    _terminate(pg_server_url, name)
     yield name
-    with psycopg.connect(pg_server_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    drop_database(pg_server_url, name)
 
 
 @pytest.fixture
 def graph_db(pg_server_url: str, graph_template: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A private copy of the template for one test, as DATABASE_URL."""
-    name = f"g_{uuid.uuid4().hex[:12]}"
-    _terminate(pg_server_url, graph_template)
-    with psycopg.connect(pg_server_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{graph_template}"')
-    url = _url_for(pg_server_url, name)
+    name, url = create_database(pg_server_url, prefix="g", template=graph_template)
     monkeypatch.setenv("DATABASE_URL", url)
     get_settings.cache_clear()
     yield url
     get_settings.cache_clear()
-    with psycopg.connect(pg_server_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    drop_database(pg_server_url, name)
 
 
 @dataclass

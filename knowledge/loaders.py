@@ -213,11 +213,16 @@ def _faq_rows(data: str, suffix: str) -> Iterator[dict[str, Any]]:
 def parse_faq(data: str, *, suffix: str, stem: str, source: str) -> list[Article]:
     """FAQ rows (question/answer or title/text, optional id, category, tags) as one article each."""
     articles: list[Article] = []
+    seen: set[str] = set()
     for number, row in enumerate(_faq_rows(data, suffix), start=1):
         try:
-            articles.append(article_from_fields(row, default_id=f"{stem}-{number:04d}", source=source, markdown=False))
+            article = article_from_fields(row, default_id=f"{stem}-{number:04d}", source=source, markdown=False)
         except LoadError as exc:
             raise LoadError(f"row {number}: {exc}") from exc
+        if article.article_id in seen:
+            raise LoadError(f"row {number}: id {article.article_id!r} appears twice")
+        seen.add(article.article_id)
+        articles.append(article)
     if not articles:
         raise LoadError("no FAQ rows found")
     return articles

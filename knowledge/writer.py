@@ -126,8 +126,12 @@ async def write_articles(
     Embedding of the next batch overlaps with writing the previous one. ``on_total`` gets the number
     of chunks to embed once known, ``on_chunks`` the number just written (for a progress bar).
     """
+    ids = [article.article_id for article in articles]
+    if len(set(ids)) != len(ids):
+        twice = sorted({article_id for article_id in ids if ids.count(article_id) > 1})
+        raise ValueError(f"article ids must be unique in one write; repeated: {', '.join(twice[:5])}")
     await kb.vector_store()
-    known = await existing_hashes(kb, tenant, [article.article_id for article in articles])
+    known = await existing_hashes(kb, tenant, ids)
     counts = WriteCounts()
     todo: list[tuple[Article, list[Chunk]]] = []
     for article in articles:

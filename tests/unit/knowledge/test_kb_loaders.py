@@ -96,6 +96,7 @@ def test_faq_formats_give_one_article_per_row() -> None:
         ("rows.json", b'{"faqs": [{"question": "no answer"}]}', "row 1: article 'no answer' has no text"),
         ("front.md", b"---\nid: [unclosed\n---\nbody", "front matter is not valid YAML"),
         ("broken.pdf", b"%PDF-1.4 not really", "PDF"),
+        ("dupes.csv", b"id,question,answer\na,Q1?,A1.\na,Q2?,A2.\n", "row 2: id 'a' appears twice"),
     ],
 )
 def test_bad_files_raise_a_clear_load_error(name: str, data: bytes, message: str) -> None:

@@ -72,6 +72,7 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Interface to bind (default HOST or 127.0.0.1).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default PORT or 8123).")] = None,
     seed: Annotated[bool, typer.Option(help="Seed the KB and demo customers (idempotent).")] = True,
+    workers: Annotated[int | None, typer.Option(help="Server processes (default WORKERS or 1).")] = None,
 ) -> None:
     """Serve the LangGraph API and our routes on Postgres (embedded unless DATABASE_URL is set)."""
     from db.migrations import migrate
@@ -93,13 +94,20 @@ def serve(
         TRANSFORMERS_OFFLINE="1",
     )
     os.environ.setdefault("LOG_LEVEL", "WARNING")
+    os.environ.setdefault("AEGRA_CHECKPOINT_DURABILITY", settings.checkpoint_durability)
     base = f"http://{host}:{port}"
     console.print(f"[bold]LangGraph API[/bold]  {base}   (graph id: support)")
     console.print(f"[bold]API docs[/bold]       {base}/docs")
     console.print(f"[bold]Studio[/bold]         https://smith.langchain.com/studio/?baseUrl={base}  or  `make studio`")
     import uvicorn
 
-    uvicorn.run("aegra_api.main:app", host=host, port=port, log_level=os.environ["LOG_LEVEL"].lower())
+    uvicorn.run(
+        "aegra_api.main:app",
+        host=host,
+        port=port,
+        workers=workers or settings.workers,
+        log_level=os.environ["LOG_LEVEL"].lower(),
+    )
 
 
 @app.command()
@@ -165,6 +173,14 @@ def chat(
     asyncio.run(run_chat(url or f"http://{settings.host}:{settings.port}", customer=customer, thread_id=thread))
 
 
+def _signals_command() -> None:
+    signals_app = typer.Typer(help="Customer signals: fit the intent router ahead of serving.", no_args_is_help=True)
+    from signals import prepare
+
+    signals_app.command("prepare")(prepare.main)
+    app.add_typer(signals_app, name="signals")
+
+
 def _ingest_command() -> None:
     if importlib.util.find_spec("knowledge.ingest") is None:
         return
@@ -177,6 +193,7 @@ def _ingest_command() -> None:
 _register(eval_app, EVAL_SUITES)
 _register(bench_app, BENCHMARKS)
 _ingest_command()
+_signals_command()
 
 if __name__ == "__main__":
     app()

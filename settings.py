@@ -22,6 +22,10 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default=PROJECT_ROOT / ".data", description="Where the embedded Postgres lives.")
     host: str = "127.0.0.1"
     port: int = 8123
+    workers: int = Field(default=1, ge=1, description="Server processes; runs stay ordered across them.")
+    checkpoint_durability: Literal["sync", "async", "exit"] = Field(
+        default="exit", description="When runs write checkpoints: every step (sync/async) or once per run (exit)."
+    )
     max_message_chars: int = Field(default=8000, ge=1, description="Longest accepted customer message.")
     api_key: str | None = Field(default=None, description="When set, staff routes require X-API-Key.")
 

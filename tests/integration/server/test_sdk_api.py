@@ -41,11 +41,15 @@ async def test_thread_lifecycle(live_server: ServerProcess) -> None:
     assert isinstance(result, dict)
     assert result["messages"][-1]["type"] == "ai" and result["messages"][-1]["content"]
 
+    await client.runs.wait(thread_id, "support", input=_ask("Thanks, that worked"), context=CUSTOMER)
     state = await client.threads.get_state(thread_id)
-    assert [m["type"] for m in state["values"]["messages"]][0] == "human"
+    humans = [m["content"] for m in state["values"]["messages"] if m["type"] == "human"]
+    assert humans == ["How do I reset my password?", "Thanks, that worked"]
     history = await client.threads.get_history(thread_id, limit=50)
-    assert len(history) >= 2  # one checkpoint per superstep
+    assert len(history) >= 2  # at least one checkpoint per turn
     assert history[0]["checkpoint"]["checkpoint_id"] == state["checkpoint"]["checkpoint_id"]
+    earlier = [m["content"] for m in history[-1]["values"].get("messages", []) if m["type"] == "human"]
+    assert "Thanks, that worked" not in earlier  # older checkpoints hold older states
 
     await client.threads.delete(thread_id)
     with pytest.raises(httpx.HTTPStatusError) as err:

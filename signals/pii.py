@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -92,6 +93,9 @@ def _anonymizer() -> AnonymizerEngine:
     return engine
 
 
+_NLP_LOCK = threading.Lock()
+
+
 def _entities_worth_checking(text: str) -> tuple[list[str], bool]:
     wanted = [entity for entity, gate in _STRUCTURED_GATES.items() if gate.search(text)]
     needs_ner = bool(_CAPITALISED.search(text))
@@ -111,7 +115,10 @@ def find_pii(text: str) -> list[RecognizerResult]:
     if "PERSON" not in entities:
         entities.append("PERSON")
     nlp = analyzer.nlp_engine.get_nlp(LANGUAGE)  # type: ignore[attr-defined]
-    doc = nlp(text) if needs_ner else nlp.make_doc(text)
+    # The run-input guard and the classify node redact from different worker threads; one spaCy pipeline is not
+    # documented as safe to share between threads, and its work holds the GIL anyway, so calls take turns.
+    with _NLP_LOCK:
+        doc = nlp(text) if needs_ner else nlp.make_doc(text)
     artifacts = analyzer.nlp_engine._doc_to_nlp_artifact(doc, LANGUAGE)  # type: ignore[attr-defined]
     # Without the lemmatizer every lemma is empty and Presidio's context words ("phone", "card") never match;
     # the lower-cased token is a good enough stand-in for short support messages.

@@ -7,6 +7,7 @@ NER pass runs only when a message has a capitalised word that could be a name or
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import threading
 from functools import lru_cache
@@ -59,6 +60,8 @@ ENTITY_GROUPS = {
 @lru_cache(maxsize=1)
 def get_pii_analyzer() -> AnalyzerEngine:
     """Presidio's analyzer with our recognisers and a spaCy pipeline reduced to the NER it needs."""
+    # spaCy runs on the CPU; without this Presidio probes torch for a CUDA device at start-up.
+    os.environ.setdefault("PRESIDIO_DEVICE", "cpu")
     from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
     from presidio_analyzer.nlp_engine import NlpEngineProvider
     from presidio_analyzer.predefined_recognizers import SpacyRecognizer

@@ -10,6 +10,7 @@ import hashlib
 import os
 import re
 import threading
+from collections import OrderedDict
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -158,8 +159,34 @@ def redact_pii(text: str, *, mode: PiiMode = "mask", salt: str | None = None) ->
     """Replace PII in ``text``: ``mask`` -> ``<TYPE>``, ``hash`` -> ``<TYPE:sha256-prefix>`` (stable), ``off``.
 
     Spans in the result always describe what was found, even in ``off`` mode, so callers can still
-    react to (and count) PII without storing it.
+    react to (and count) PII without storing it. Recent results are remembered: the run-input guard redacts a
+    message before it is stored, and the classify node then reads the stored, already-redacted text.
     """
+    if mode == "hash" and salt is None:
+        salt = _default_salt()
+    key = (text, mode, salt)
+    with _RECENT_LOCK:
+        known = _RECENT.get(key)
+        if known is not None:
+            _RECENT.move_to_end(key)
+            return known
+    result = _redact(text, mode, salt)
+    with _RECENT_LOCK:
+        _RECENT[key] = result
+        if result.text != text:
+            # Placeholders are not PII: redacting the redacted text again finds nothing and changes nothing.
+            _RECENT[(result.text, mode, salt)] = RedactionResult(text=result.text, spans=())
+        while len(_RECENT) > _RECENT_SIZE:
+            _RECENT.popitem(last=False)
+    return result
+
+
+_RECENT: OrderedDict[tuple[str, str, str | None], RedactionResult] = OrderedDict()
+_RECENT_LOCK = threading.Lock()
+_RECENT_SIZE = 2048
+
+
+def _redact(text: str, mode: PiiMode, salt: str | None) -> RedactionResult:
     from presidio_anonymizer.entities import OperatorConfig
     from presidio_anonymizer.entities import RecognizerResult as AnonymizerResult
 

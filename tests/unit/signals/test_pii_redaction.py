@@ -1,4 +1,5 @@
 import socket
+from typing import Any
 
 import pytest
 
@@ -82,3 +83,25 @@ def test_order_numbers_survive_but_a_mistyped_card_does_not() -> None:
 def test_sign_off_and_relation_names() -> None:
     assert "Siobhan" not in redact_pii("that fixed it, cheers, Siobhan").text
     assert "Oliver Thompson" not in redact_pii("my son Oliver Thompson used my card").text
+
+
+def test_a_message_redacted_by_the_guard_is_not_analysed_again_by_classify(monkeypatch: pytest.MonkeyPatch) -> None:
+    import signals.pii as pii
+
+    analysed: list[str] = []
+    real_find = pii.find_pii
+
+    def counting_find(text: str) -> Any:
+        analysed.append(text)
+        return real_find(text)
+
+    monkeypatch.setattr(pii, "find_pii", counting_find)
+    raw = "Hi, my email is dana.cache-test@example.org and my card is 4111 1111 1111 1111"
+    first = pii.redact_pii(raw, mode="mask")
+    assert "dana.cache-test@example.org" not in first.text and {"EMAIL_ADDRESS", "CREDIT_CARD"} <= set(first.types)
+    again = pii.redact_pii(first.text, mode="mask")  # what the classify node reads back from the checkpoint
+    assert again.text == first.text and again.spans == ()
+    assert pii.redact_pii(raw, mode="mask") is first
+    assert analysed == [raw]
+    hashed = pii.redact_pii(raw, mode="hash", salt="s1")  # another mode or salt is its own result
+    assert hashed.text != first.text and pii.redact_pii(raw, mode="hash", salt="s2").text != hashed.text

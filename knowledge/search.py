@@ -1,13 +1,14 @@
-"""Hybrid retrieval over one collection: candidates from PGVectorStore's hybrid search, then exact article scores.
+"""Hybrid retrieval over one collection: HNSW + tsvector candidates fused by RRF, then exact article scores.
 
-1. Each dense sub-query (see `knowledge.query_plan`) runs PGVectorStore's hybrid search: HNSW vector
-   search plus tsvector keyword search, fused by the library's reciprocal-rank fusion. Identifiers run
-   keyword-only. The union of the articles found is the candidate set.
-2. For every candidate article one SQL statement computes, per sub-query, the best cosine similarity
-   over the article's chunks (title vector included) and whether all words of a sub-query occur in one
-   of its chunks; it also returns each chunk's text, so the hits need no further query.
+1. Each dense sub-query (see `knowledge.query_plan`) finds candidate chunks the way PGVectorStore's
+   hybrid search does: HNSW vector search plus tsvector keyword search, fused by reciprocal rank.
+   Identifiers run keyword-only. The union of the candidates' articles is the candidate set.
+2. For every candidate article, per sub-query, the best cosine similarity over the article's chunks
+   (title vector included) and whether all words of a sub-query occur in one of its chunks.
 3. Articles rank by a soft maximum of their cosines over the sub-queries, so a rambling message is
    answered sentence by sentence, plus a bonus for keyword and identifier matches.
+
+Steps 1 and 2 are one SQL statement (`search_statement`), for speed; see its docstring for why.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from langchain_core.embeddings import Embeddings
@@ -65,7 +66,52 @@ def _literal(vector: Sequence[float]) -> str:
     return "[" + ",".join(repr(float(x)) for x in vector) + "]"
 
 
-async def candidates(
+def search_statement(kb: KnowledgeBase, *, category: bool) -> str:
+    """Candidates (steps 1) and their evidence (step 2) for every sub-query in one statement.
+
+    Why not PGVectorStore's hybrid search: per sub-query it runs the vector and the keyword query one
+    after the other, each returning full rows with the 384-d vector as text, then we needed a third
+    statement for the evidence. At 50k chunks that cost ~19 ms p50 (under load) against ~9 ms for this
+    statement, which returns the same candidate articles (checked on 200 bench questions and the
+    StackFAQ eval) and stays within the 20 ms search budget. The library still owns the table, its HNSW
+    and GIN indexes and their settings; the semantics follow its `__query_collection` and
+    `reciprocal_rank_fusion`: vector top ``fetch`` by cosine distance, keyword top ``fetch`` by
+    ``ts_rank_cd`` of ``plainto_tsquery``, fused score sum(1 / (rank + rrf_k)) with ranks from 0,
+    ties to the vector side's order, top ``fetch`` chunks kept. The tenant (and category) filter
+    applies to both sides; the evidence reads only the candidates' chunks, within the tenant.
+    """
+    table, tsv, lang = kb.table, kb.hybrid.tsv_column, kb.hybrid.tsv_lang
+    where = "tenant = %(tenant)s" + (" AND category = %(category)s" if category else "")
+    tsquery = f"plainto_tsquery('{lang}', q.t)"
+    return f"""
+WITH q AS (SELECT v, t, i FROM unnest(%(vectors)s::text[]::vector[], %(texts)s::text[]) WITH ORDINALITY AS q(v, t, i)),
+dense AS (
+  SELECT q.i, d.langchain_id, d.article_id, row_number() OVER (PARTITION BY q.i ORDER BY d.distance) - 1 AS rank
+  FROM q CROSS JOIN LATERAL (
+    SELECT langchain_id, article_id, embedding <=> q.v AS distance FROM "{table}"
+    WHERE {where} ORDER BY embedding <=> q.v LIMIT %(fetch)s) d
+  WHERE q.v IS NOT NULL),
+sparse AS (
+  SELECT q.i, s.langchain_id, s.article_id, row_number() OVER (PARTITION BY q.i ORDER BY s.score DESC) - 1 AS rank
+  FROM q CROSS JOIN LATERAL (
+    SELECT langchain_id, article_id, ts_rank_cd({tsv}, {tsquery}) AS score FROM "{table}"
+    WHERE {tsv} @@ {tsquery} AND {where} ORDER BY score DESC LIMIT %(fetch)s) s),
+fused AS (
+  SELECT article_id, row_number() OVER (PARTITION BY i ORDER BY sum(1.0::float8 / (rank + %(rrf_k)s)) DESC,
+    min(dense_rank) NULLS LAST, min(sparse_rank)) AS position
+  FROM (SELECT i, langchain_id, article_id, rank, rank AS dense_rank, NULL::bigint AS sparse_rank FROM dense
+        UNION ALL SELECT i, langchain_id, article_id, rank, NULL, rank FROM sparse) ranked
+  GROUP BY i, langchain_id, article_id)
+SELECT c.langchain_id::text AS chunk_id, c.article_id, c.title, c.content, c.category, c.source,
+  array_agg(1 - (c.embedding <=> q.v) ORDER BY q.i) FILTER (WHERE q.v IS NOT NULL) AS cosines,
+  bool_or(c.{tsv} @@ {tsquery}) FILTER (WHERE q.v IS NOT NULL) AS kw,
+  bool_or(c.{tsv} @@ {tsquery}) FILTER (WHERE q.v IS NULL) AS ident
+FROM "{table}" c CROSS JOIN q
+WHERE c.tenant = %(tenant)s AND c.article_id IN (SELECT article_id FROM fused WHERE position <= %(fetch)s)
+GROUP BY c.langchain_id, c.article_id"""
+
+
+async def gather_evidence(
     kb: KnowledgeBase,
     plan: list[SubQuery],
     vectors: list[list[float]],
@@ -73,48 +119,18 @@ async def candidates(
     tenant: str,
     category: str | None,
     fetch: int,
-) -> list[str]:
-    """Article ids found by the library's hybrid search (RRF of vector and keyword) for any sub-query."""
-    from knowledge.store import tenant_filter
-
-    store = await kb.vector_store()
-    where = tenant_filter(tenant, category)
-    dense_vectors = iter(vectors)
-
-    async def one(sub: SubQuery, vector: list[float]) -> list[str]:
-        config = replace(
-            kb.hybrid,  # a copy per call: the library writes the query into the config it is given
-            fts_query=sub.text,
-            primary_top_k=fetch if sub.dense else 0,  # identifiers: keyword candidates only
-            secondary_top_k=fetch,
-            fusion_function_parameters={"rrf_k": RRF_K},
-        )
-        found = await store.asimilarity_search_with_score_by_vector(
-            vector, k=fetch, filter=where, hybrid_search_config=config
-        )
-        return [str(doc.metadata["article_id"]) for doc, _ in found]
-
-    jobs = [one(sub, next(dense_vectors) if sub.dense else vectors[0]) for sub in plan]
-    return list(dict.fromkeys(article_id for found in await asyncio.gather(*jobs) for article_id in found))
-
-
-async def gather_evidence(
-    kb: KnowledgeBase, plan: list[SubQuery], vectors: list[list[float]], *, tenant: str, article_ids: list[str]
 ) -> dict[str, Evidence]:
     """Per candidate article: best cosine per dense sub-query, keyword and identifier matches, best chunk."""
-    from knowledge.store import TSV_LANG
-
     dense_vectors = iter(vectors)
-    literals = [_literal(next(dense_vectors)) if sub.dense else None for sub in plan]
-    rows = await kb.fetch_all(
-        f"SELECT c.langchain_id::text AS chunk_id, c.article_id, c.title, c.content, c.category, c.source,"
-        " array_agg(1 - (c.embedding <=> q.v) ORDER BY q.i) FILTER (WHERE q.v IS NOT NULL) AS cosines,"
-        f" bool_or(c.content_tsv @@ plainto_tsquery('{TSV_LANG}', q.t)) FILTER (WHERE q.v IS NOT NULL) AS kw,"
-        f" bool_or(c.content_tsv @@ plainto_tsquery('{TSV_LANG}', q.t)) FILTER (WHERE q.v IS NULL) AS ident"
-        f' FROM "{kb.table}" c CROSS JOIN unnest(%s::text[]::vector[], %s::text[]) WITH ORDINALITY AS q(v, t, i)'
-        " WHERE c.tenant = %s AND c.article_id = ANY(%s) GROUP BY c.langchain_id, c.article_id",
-        (literals, [sub.text for sub in plan], tenant, article_ids),
-    )
+    params = {
+        "vectors": [_literal(next(dense_vectors)) if sub.dense else None for sub in plan],
+        "texts": [sub.text for sub in plan],
+        "tenant": tenant,
+        "category": category,
+        "fetch": fetch,
+        "rrf_k": RRF_K,
+    }
+    rows = await kb.fetch_search(search_statement(kb, category=bool(category)), params)
     found: dict[str, Evidence] = {}
     for row in rows:
         evidence = found.setdefault(row["article_id"], Evidence())
@@ -152,9 +168,6 @@ async def hybrid_search(
         return []
     plan = plan_queries(query)
     vectors = await embed_queries(kb.embeddings, [sub.text for sub in plan if sub.dense])
-    found = await candidates(kb, plan, vectors, tenant=tenant, category=category, fetch=max(4 * k, 20))
-    if not found:
-        return []
-    evidence = await gather_evidence(kb, plan, vectors, tenant=tenant, article_ids=found)
+    evidence = await gather_evidence(kb, plan, vectors, tenant=tenant, category=category, fetch=max(4 * k, 20))
     top = sorted(evidence, key=lambda article_id: (-evidence[article_id].rank_score(), article_id))[:k]
     return [_hit(article_id, evidence[article_id]) for article_id in top]

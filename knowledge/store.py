@@ -78,6 +78,7 @@ class KnowledgeBase:
             index_name=f"{self.table}_tsv_idx",
         )
         self._engine: PGEngine | None = None
+        self._sql_engine: AsyncEngine | None = None  # the engine under _engine, for our own search statement
         self._store: PGVectorStore | None = None
         self._setup_lock = asyncio.Lock()
 
@@ -110,6 +111,14 @@ class KnowledgeBase:
         rows = await self.fetch_all(sql, params)
         return rows[0] if rows else None
 
+    async def fetch_search(self, sql: str, params: Mapping[str, object]) -> list[dict[str, Any]]:
+        """Rows of one search statement, run on the vector store's engine: its connections carry the HNSW settings."""
+        await self.vector_store()
+        assert self._sql_engine is not None
+        async with self._sql_engine.connect() as conn:
+            result = await conn.exec_driver_sql(sql, dict(params))
+            return [dict(row) for row in result.mappings()]
+
     async def setup(self) -> None:
         """Create tables and indexes if missing and check the embedding spec; safe to call again."""
         async with self._setup_lock:
@@ -120,7 +129,8 @@ class KnowledgeBase:
             await asyncio.to_thread(migrate, self.url)
             self.spec = await embedding_spec(self.embeddings)
             await self._check_spec(self.spec)
-            self._engine = PGEngine.from_engine(self._create_engine())
+            self._sql_engine = self._create_engine()
+            self._engine = PGEngine.from_engine(self._sql_engine)
             await self._create_table(self.spec.dimension)
             store = await PGVectorStore.create(
                 self._engine,
@@ -229,6 +239,7 @@ class KnowledgeBase:
         if self._engine is not None:
             await self._engine.close()
         self._engine = None
+        self._sql_engine = None
         self._store = None
 
 

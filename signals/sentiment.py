@@ -5,7 +5,7 @@ linear head is fitted on our own 2,231 sentences (signals/data/sentiment_train.j
 template-generated tweets, general and customer-service, calm and angry questions). Measured on TweetEval validation
 (2,000 tweets, never trained on): VADER alone 0.58 macro-F1 at its best threshold, embeddings alone 0.55, the head on
 330 hand-written sentences 0.62, now 0.634 (accuracy 0.645); 0.88 on our own support tweets (evals/data). Fitted on
-TweetEval itself (5-fold) these features reach only ~0.645: the frozen MiniLM vector is the ceiling, not the data.
+TweetEval itself (5-fold) these features reach only 0.638: the frozen MiniLM vector is the ceiling, not the data.
 """
 
 from __future__ import annotations

@@ -70,16 +70,28 @@ def main(
     extra_data: Annotated[
         list[Path] | None, typer.Option("--extra-data", exists=True, help="More JSONL to score (e.g. OOS).")
     ] = None,
-    tune: Annotated[bool, typer.Option("--tune/--no-tune", help="Contrastively fine-tune the encoder first.")] = True,
-    steps: Annotated[int, typer.Option("--steps", min=1, help="Fine-tuning steps.")] = TuningConfig().steps,
+    tune: Annotated[
+        bool | None,
+        typer.Option(
+            "--tune/--no-tune", help="Contrastively fine-tune the encoder first (default: as the server does)."
+        ),
+    ] = None,
+    steps: Annotated[int | None, typer.Option("--steps", min=1, help="Fine-tuning steps (with --tune).")] = None,
 ) -> None:
-    """Score intent routing; the last stdout line is the metrics JSON."""
+    """Score intent routing; the last stdout line is the metrics JSON.
+
+    By default this measures what the server runs: tuning only when INTENT_TUNING_STEPS is set (off by default).
+    """
     from settings import get_settings
 
+    configured = get_settings().intent_tuning_steps
+    tune = configured > 0 if tune is None else tune
     scored = _pairs(read_jsonl(data, required=("text", "label")))
     for path in extra_data or []:
         scored += _pairs(read_jsonl(path, required=("text", "label")))
-    config = IntentClassifierConfig(tuning=TuningConfig(steps=steps) if tune else None)
+    config = IntentClassifierConfig(
+        tuning=TuningConfig(steps=steps or configured or TuningConfig().steps) if tune else None
+    )
     metrics = evaluate_routing(
         _pairs(read_jsonl(examples, required=("text", "label"))),
         scored,

@@ -88,7 +88,7 @@ class SignalAnalyzer:
             classifier = self.intent_classifier
             # A tuned intent encoder needs its own pass; a frozen one shares the sentiment vector.
             intent_vector = vector if classifier.encoder is frozen else classifier.encoder.encode([text])
-            intent = classifier.predict_vectors(intent_vector)[0]
+            intent = classifier.predict_vectors(intent_vector, [text])[0]
         sentiment = self.sentiment_classifier.predict([text], vector)[0]
         injection = detect_injection(text, vector=vector[0])
         return Signals(

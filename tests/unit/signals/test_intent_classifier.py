@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from knowledge.embeddings import get_local_embeddings
-from signals.intent_classifier import IntentClassifier
+from signals.intent_classifier import IntentClassifier, IntentClassifierConfig
 from signals.taxonomy import Taxonomy, load_taxonomy
 from signals.types import OUT_OF_SCOPE
 
@@ -41,6 +41,22 @@ def test_linear_head_beats_nearest_centroid(shared_data: Path) -> None:
     nearest = (encoder.encode([text for text, _ in test]) @ centroids.T).argmax(1)
     centroid_accuracy = np.mean([labels[j] == label for j, (_, label) in zip(nearest, test, strict=True)])
     assert head_accuracy > centroid_accuracy
+
+
+def test_names_and_ngram_blend_beat_the_plain_head(shared_data: Path) -> None:
+    train, test = _split(shared_data, per_intent=5)
+    encoder = get_local_embeddings()
+    taxonomy = Taxonomy.from_examples(train)
+    texts = [text for text, _ in test]
+    vectors = encoder.encode(texts)
+    plain = IntentClassifier.fit(taxonomy, encoder, config=IntentClassifierConfig(label_weight=0, text_weight=0))
+    default = IntentClassifier.fit(taxonomy, encoder)
+
+    def accuracy(classifier: IntentClassifier) -> float:
+        predictions = classifier.predict_vectors(vectors, texts)
+        return float(np.mean([p.intent == label for p, (_, label) in zip(predictions, test, strict=True)]))
+
+    assert accuracy(default) > accuracy(plain) + 0.01
 
 
 @pytest.fixture(scope="module")
@@ -81,3 +97,14 @@ def test_shipped_taxonomy_has_teams_and_examples() -> None:
     taxonomy = load_taxonomy()
     assert len(taxonomy.intents) >= 15
     assert all(intent.team and len(intent.examples) >= 8 for intent in taxonomy.intents)
+
+
+def test_text_blend_needs_one_text_per_vector(default_classifier: IntentClassifier) -> None:
+    texts = ["my parcel never arrived", "I can't log in"]
+    vectors = default_classifier.encoder.encode(texts)
+    blended = default_classifier.predict_vectors(vectors, texts)
+    vectors_only = default_classifier.predict_vectors(vectors)
+    assert [p.intent for p in blended] == [p.intent for p in vectors_only]
+    assert [p.confidence for p in blended] != [p.confidence for p in vectors_only]
+    with pytest.raises(ValueError, match="1 texts for 2 vectors"):
+        default_classifier.predict_vectors(vectors, texts[:1])

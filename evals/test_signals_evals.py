@@ -66,6 +66,29 @@ def test_routing_bitext_10_per_intent() -> None:
 
 
 @pytest.mark.langsmith
+@pytest.mark.parametrize(("per_intent", "floor"), [(10, 0.96), (5, 0.925)])
+def test_routing_default_over_samples(per_intent: int, floor: float) -> None:
+    """The untuned default, averaged over three few-shot samples (one sample moves accuracy by a point).
+
+    Bitext dev is harder than the held-out retail set (nearest centroid 0.90 here vs 0.935 there); measured over five
+    samples: 10 per intent 0.968, 5 per intent 0.938 (a proxy for the 77-intent set), out-of-scope F1 0.97.
+    """
+    from evals.routing import evaluate_routing
+
+    train = _rows(_shared("routing/bitext_train.jsonl"))
+    data = [(r["text"], r["label"]) for r in _rows(_shared("routing/bitext_dev.jsonl"))]
+    data += [(r["text"], r["label"]) for r in _rows(_shared("routing/clinc_oos_val.jsonl"))]
+    runs = [evaluate_routing(_few_shot(train, per_label=per_intent, seed=seed), data) for seed in range(3)]
+    accuracy = sum(run["in_scope_accuracy"] for run in runs) / len(runs)
+    out_of_scope_f1 = sum(run["out_of_scope_f1"] for run in runs) / len(runs)
+    t.log_outputs({"in_scope_accuracy": accuracy, "out_of_scope_f1": out_of_scope_f1, "runs": runs})
+    t.log_feedback(key="in_scope_accuracy", score=accuracy)
+    t.log_feedback(key="out_of_scope_f1", score=out_of_scope_f1)
+    assert accuracy >= floor
+    assert out_of_scope_f1 >= 0.85
+
+
+@pytest.mark.langsmith
 def test_routing_frozen_head_beats_centroid_baseline() -> None:
     from evals.routing import evaluate_routing
 

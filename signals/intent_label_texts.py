@@ -1,11 +1,12 @@
 """Extra few-shot examples from what a taxonomy already says about each intent: its name and its description.
 
 An intent named ``check_invoice`` or ``card_arrival`` tells the router more than one customer phrasing does: on
-bitext with 10 examples per intent, adding the humanised name as a weighted example lifts a logistic-regression
-head over frozen MiniLM vectors from 0.956 to 0.972 (5 per intent: 0.920 to 0.944). Opaque names (``intent_07``)
-carry nothing, so a name is only used when its embedding is closer to its own intent's examples than to those of
-at least half the other intents (an informative name can still sit a few intents away: "place order" vs "I'd like
-to buy something").
+bitext with 10 examples per intent (three samples, no out-of-scope class), adding the humanised name as an example
+of weight 3 lifts a logistic-regression head over frozen MiniLM vectors from 0.956 to 0.972 (5 per intent: 0.920 to
+0.944). Opaque names (``intent_07``) carry nothing, so a name is only used when its embedding is closer to its own
+intent's examples than to those of at least half the other intents (an informative name can still sit a few
+intents away: "place order" vs "I'd like to buy something"); with bitext's names replaced by ``intent_NN`` the
+router measures the same as without names (0.957 vs 0.956).
 """
 
 from __future__ import annotations

@@ -67,18 +67,19 @@ def _literal(vector: Sequence[float]) -> str:
 
 
 def search_statement(kb: KnowledgeBase, *, category: bool) -> str:
-    """Candidates (steps 1) and their evidence (step 2) for every sub-query in one statement.
+    """Candidates (step 1) and their evidence (step 2) for every sub-query, in one statement.
 
     Why not PGVectorStore's hybrid search: per sub-query it runs the vector and the keyword query one
-    after the other, each returning full rows with the 384-d vector as text, then we needed a third
-    statement for the evidence. At 50k chunks that cost ~19 ms p50 (under load) against ~9 ms for this
-    statement, which returns the same candidate articles (checked on 200 bench questions and the
-    StackFAQ eval) and stays within the 20 ms search budget. The library still owns the table, its HNSW
-    and GIN indexes and their settings; the semantics follow its `__query_collection` and
+    after the other, each returning full rows with the 384-d vector as text, and the evidence needed a
+    third statement. At 50k chunks the database part of a search took 8-10 ms p50 that way (paired
+    runs, load ~3 on 2 cores) against 4-5 ms for this statement, of a 20 ms p95 budget that also pays
+    ~5 ms for the query embedding. The library still creates the table, its HNSW and GIN indexes and
+    the hybrid config used here. The semantics follow its `__query_collection` and
     `reciprocal_rank_fusion`: vector top ``fetch`` by cosine distance, keyword top ``fetch`` by
-    ``ts_rank_cd`` of ``plainto_tsquery``, fused score sum(1 / (rank + rrf_k)) with ranks from 0,
-    ties to the vector side's order, top ``fetch`` chunks kept. The tenant (and category) filter
-    applies to both sides; the evidence reads only the candidates' chunks, within the tenant.
+    ``ts_rank_cd`` of ``plainto_tsquery``, fused score sum(1 / (rank + rrf_k)) with ranks from 0, ties
+    to the vector side's order, top ``fetch`` chunks kept; tests/integration/knowledge/
+    test_kb_search_statement.py checks the candidates against the library's. The tenant (and category)
+    filter applies to both sides; the evidence reads only the candidates' chunks, within the tenant.
     """
     table, tsv, lang = kb.table, kb.hybrid.tsv_column, kb.hybrid.tsv_lang
     where = "tenant = %(tenant)s" + (" AND category = %(category)s" if category else "")

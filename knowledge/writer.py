@@ -20,7 +20,9 @@ from knowledge.embeddings import LocalEmbeddings
 from knowledge.records import Article, Chunk
 from knowledge.store import TSV_LANG, KnowledgeBase
 
-BATCH_CHUNKS = 256
+# The encoder pads each 64-row pass to its longest text and sorts a call's texts by length first: 1,024 chunks a
+# call pad ~as little as one call over everything (93-98% of its rate, measured), 256 only 73-81%.
+BATCH_CHUNKS = 1024
 _CHUNK_IDS = uuid.UUID("6f1c7e53-2b8d-4c7a-9d0e-5a4b3c2d1e0f")
 
 

@@ -29,9 +29,6 @@ def _messages() -> list[str]:
 
 def main(
     n: Annotated[int, typer.Option("--n", min=1, help="Messages to classify.")] = 500,
-    torch_threads: Annotated[
-        int, typer.Option("--torch-threads", min=0, help="torch intra-op threads (0 = leave as configured).")
-    ] = 1,
 ) -> None:
     """Classify ``n`` messages one at a time (as the graph does) and print latency percentiles."""
     from signals.analyzer import get_analyzer
@@ -39,13 +36,6 @@ def main(
     started = time.perf_counter()
     analyzer = get_analyzer()
     analyzer.warm_up()
-    if torch_threads:
-        import torch
-
-        # (after warm-up: loading the encoder sets its own thread count)
-        # One sentence is too little work to split across cores: with two threads on a shared 2-core machine
-        # the encoder spends most of its time spin-waiting (measured 60-95 ms vs 13-15 ms per message).
-        torch.set_num_threads(torch_threads)
     print(f"warm-up (models loaded, classifiers fitted): {time.perf_counter() - started:.1f} s")
     messages = _messages()
     timings: list[float] = []
@@ -75,16 +65,17 @@ def _percentile(values: list[float], share: float) -> float:
 
 def _stages(messages: list[str]) -> None:
     """Median wall time of each stage, to show where the budget goes."""
-    from signals.analyzer import sentiment_encoder
+    from knowledge.embeddings import get_local_embeddings
     from signals.injection import detect_injection
     from signals.language import detect_language
-    from signals.pii import redact_pii
+    from signals.pii import find_pii
 
-    encoder = sentiment_encoder()
+    # Every message was classified above, so the recent-text caches would answer: time the uncached work.
+    encoder = get_local_embeddings()
     vectors = {text: encoder.encode([text])[0] for text in messages}
     stages: dict[str, Callable[[str], object]] = {
-        "pii": redact_pii,
-        "embedding": lambda text: encoder.encode([text]),
+        "pii": find_pii,
+        "embedding": lambda text: encoder.encode_uncached([text]),
         "language": detect_language,
         "injection": lambda text: detect_injection(text, vector=vectors[text]),
     }

@@ -84,6 +84,10 @@ class LocalEmbeddings(Embeddings):
                     self._recent.popitem(last=False)
         return np.vstack([known[text] for text in texts])
 
+    def encode_uncached(self, texts: list[str]) -> Matrix:
+        """Like ``encode`` but always runs the model (benchmarks time the model, not the cache)."""
+        return self._encode_shared(texts) if texts else np.zeros((0, self.spec.dimension), dtype=np.float32)
+
     def _encode_shared(self, texts: list[str]) -> Matrix:
         request = _Request(texts)
         with self._pending_lock:

@@ -6,7 +6,9 @@
 2. For every candidate article, per sub-query, the best cosine similarity over the article's chunks
    (title vector included) and whether all words of a sub-query occur in one of its chunks.
 3. Articles rank by a soft maximum of their cosines over the sub-queries, so a rambling message is
-   answered sentence by sentence, plus a bonus for keyword and identifier matches.
+   answered sentence by sentence, plus bonuses for keyword and identifier matches and for containing the
+   message's words that few candidates share (the encoder can rank "cancel your subscription" over "charged
+   twice" for "I was charged twice for my subscription").
 
 Steps 1 and 2 are one SQL statement (`search_statement`), for speed; see its docstring for why.
 """
@@ -32,6 +34,7 @@ RRF_K = 60
 SOFTMAX_TEMPERATURE = 10.0  # 1/T is how much better another sentence's match must be to count
 KEYWORD_BONUS = 0.03  # all words of a (sentence) query occur in one chunk of the article
 IDENTIFIER_BONUS = 0.35  # the article mentions an error code / identifier from the message: near-certain intent
+COVERAGE_BONUS = 0.05  # times the share of the message's distinctive words the article contains
 
 
 @dataclass(slots=True)
@@ -43,13 +46,36 @@ class Evidence:
     identifier: bool = False
     best_chunk: dict[str, Any] = field(default_factory=dict)  # the row of the chunk with the best cosine
     best_cosine: float = -1.0
+    lexemes: set[str] = field(default_factory=set)  # the message's words (stemmed) that the article contains
+    coverage: float = 0.0  # share of the message's words, weighted by how rare they are among the candidates
 
     def rank_score(self) -> float:
-        """Soft maximum of the per-sub-query cosines plus the keyword and identifier bonuses."""
+        """Soft maximum of the per-sub-query cosines plus the keyword, coverage and identifier bonuses."""
         top = max(self.cosines, default=-1.0)
         spread = sum(math.exp(SOFTMAX_TEMPERATURE * (cosine - top)) for cosine in self.cosines) or 1.0
         soft = top + math.log(spread) / SOFTMAX_TEMPERATURE
-        return soft + KEYWORD_BONUS * self.keyword + IDENTIFIER_BONUS * self.identifier
+        bonus = KEYWORD_BONUS * self.keyword + COVERAGE_BONUS * self.coverage + IDENTIFIER_BONUS * self.identifier
+        return soft + bonus
+
+
+def weigh_coverage(found: dict[str, Evidence], message_lexemes: Sequence[str]) -> None:
+    """Set each candidate's coverage: the rarer-among-candidates words of the message it contains, as a share.
+
+    The sentence encoder weighs a topic word ("subscription") over the words that say what happened ("charged
+    twice"); words that only a few candidates contain are the ones that tell them apart.
+    """
+    if not found or not message_lexemes:
+        return
+    total = len(found)
+    weights = {
+        lexeme: math.log((total + 1) / (0.5 + sum(lexeme in e.lexemes for e in found.values())))
+        for lexeme in set(message_lexemes)
+    }
+    whole = sum(weights.values())
+    if whole <= 0:
+        return
+    for evidence in found.values():
+        evidence.coverage = sum(weights[lexeme] for lexeme in evidence.lexemes if lexeme in weights) / whole
 
 
 async def embed_queries(embeddings: Embeddings, texts: list[str]) -> list[list[float]]:
@@ -86,6 +112,7 @@ def search_statement(kb: KnowledgeBase, *, category: bool) -> str:
     tsquery = f"plainto_tsquery('{lang}', q.t)"
     return f"""
 WITH q AS (SELECT v, t, i FROM unnest(%(vectors)s::text[]::vector[], %(texts)s::text[]) WITH ORDINALITY AS q(v, t, i)),
+m AS (SELECT tsvector_to_array(to_tsvector('{lang}', %(message)s)) AS lex),
 dense AS (
   SELECT q.i, d.langchain_id, d.article_id, row_number() OVER (PARTITION BY q.i ORDER BY d.distance) - 1 AS rank
   FROM q CROSS JOIN LATERAL (
@@ -106,10 +133,12 @@ fused AS (
 SELECT c.langchain_id::text AS chunk_id, c.article_id, c.title, c.content, c.category, c.source,
   array_agg(1 - (c.embedding <=> q.v) ORDER BY q.i) FILTER (WHERE q.v IS NOT NULL) AS cosines,
   bool_or(c.{tsv} @@ {tsquery}) FILTER (WHERE q.v IS NOT NULL) AS kw,
-  bool_or(c.{tsv} @@ {tsquery}) FILTER (WHERE q.v IS NULL) AS ident
-FROM "{table}" c CROSS JOIN q
+  bool_or(c.{tsv} @@ {tsquery}) FILTER (WHERE q.v IS NULL) AS ident,
+  ARRAY(SELECT unnest(m.lex) INTERSECT SELECT unnest(tsvector_to_array(c.{tsv}))) AS lexemes,
+  m.lex AS message_lexemes
+FROM "{table}" c CROSS JOIN q CROSS JOIN m
 WHERE c.tenant = %(tenant)s AND c.article_id IN (SELECT article_id FROM fused WHERE position <= %(fetch)s)
-GROUP BY c.langchain_id, c.article_id"""
+GROUP BY c.langchain_id, c.article_id, m.lex"""
 
 
 async def gather_evidence(
@@ -120,6 +149,7 @@ async def gather_evidence(
     tenant: str,
     category: str | None,
     fetch: int,
+    message: str = "",
 ) -> dict[str, Evidence]:
     """Per candidate article: best cosine per dense sub-query, keyword and identifier matches, best chunk."""
     dense_vectors = iter(vectors)
@@ -130,10 +160,13 @@ async def gather_evidence(
         "category": category,
         "fetch": fetch,
         "rrf_k": RRF_K,
+        "message": message or " ".join(sub.text for sub in plan),
     }
     rows = await kb.fetch_search(search_statement(kb, category=bool(category)), params)
     found: dict[str, Evidence] = {}
+    message_lexemes: list[str] = []
     for row in rows:
+        message_lexemes = row["message_lexemes"]
         evidence = found.setdefault(row["article_id"], Evidence())
         cosines = [float(c) for c in row["cosines"]]
         if evidence.cosines:
@@ -142,8 +175,10 @@ async def gather_evidence(
             evidence.cosines = cosines
         evidence.keyword |= bool(row["kw"])
         evidence.identifier |= bool(row["ident"])
+        evidence.lexemes.update(row["lexemes"])
         if max(cosines) > evidence.best_cosine:
             evidence.best_cosine, evidence.best_chunk = max(cosines), row
+    weigh_coverage(found, message_lexemes)
     return found
 
 
@@ -169,6 +204,8 @@ async def hybrid_search(
         return []
     plan = plan_queries(query)
     vectors = await embed_queries(kb.embeddings, [sub.text for sub in plan if sub.dense])
-    evidence = await gather_evidence(kb, plan, vectors, tenant=tenant, category=category, fetch=max(4 * k, 20))
+    evidence = await gather_evidence(
+        kb, plan, vectors, tenant=tenant, category=category, fetch=max(4 * k, 20), message=query
+    )
     top = sorted(evidence, key=lambda article_id: (-evidence[article_id].rank_score(), article_id))[:k]
     return [_hit(article_id, evidence[article_id]) for article_id in top]

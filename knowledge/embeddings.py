@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -12,6 +11,8 @@ from typing import Any
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
+
+from knowledge.vector_cache import TextVectors
 
 LOCAL_DEFAULT = "local:all-MiniLM-L6-v2"
 SMALL_BATCH = 8  # up to this many texts are encoded on one thread
@@ -50,13 +51,11 @@ class LocalEmbeddings(Embeddings):
             from settings import get_settings
 
             cache_dir = get_settings().data_dir / "models"
-        self._threads = max(1, os.cpu_count() or 1)
-        self._model = OnnxSentenceEncoder(cache_dir, threads=self._threads)
+        self._model = OnnxSentenceEncoder(cache_dir, threads=max(1, os.cpu_count() or 1))
         self._lock = threading.Lock()  # one forward pass at a time: on 2 cores, parallel calls only thrash
         self._pending: list[_Request] = []
         self._pending_lock = threading.Lock()
-        self._recent: OrderedDict[str, Matrix] = OrderedDict()
-        self._recent_lock = threading.Lock()
+        self._recent = TextVectors(max_texts=RECENT_TEXTS)
         self.spec = EmbeddingSpec(model=LOCAL_DEFAULT, dimension=self._model.dimension)
 
     def encode(self, texts: list[str]) -> Matrix:
@@ -70,19 +69,7 @@ class LocalEmbeddings(Embeddings):
             return np.zeros((0, self.spec.dimension), dtype=np.float32)
         if len(texts) > SMALL_BATCH:  # documents being indexed: nothing to reuse, and they would evict messages
             return self._encode_shared(texts)
-        with self._recent_lock:
-            known = {text: self._recent[text] for text in texts if text in self._recent}
-            for text in known:
-                self._recent.move_to_end(text)
-        missing = list(dict.fromkeys(text for text in texts if text not in known))
-        if missing:
-            fresh = self._encode_shared(missing)
-            with self._recent_lock:
-                for text, row in zip(missing, fresh, strict=True):
-                    known[text] = self._recent[text] = row
-                while len(self._recent) > RECENT_TEXTS:
-                    self._recent.popitem(last=False)
-        return np.vstack([known[text] for text in texts])
+        return self._recent.encode(self._encode_shared, texts)
 
     def encode_uncached(self, texts: list[str]) -> Matrix:
         """Like ``encode`` but always runs the model (benchmarks time the model, not the cache)."""

@@ -1,6 +1,6 @@
 import numpy as np
 
-from graph.vectors import TextVectors
+from knowledge.vector_cache import TextVectors
 
 
 def test_only_unseen_texts_are_embedded_and_in_one_call() -> None:

@@ -52,9 +52,9 @@ class TextIntentModel:
     def predict_proba(self, texts: Sequence[str]) -> Matrix:
         """One row of class probabilities per text, columns in the ``classes`` order given at fit time."""
         from scipy.sparse import hstack
+        from scipy.special import softmax  # type: ignore[import-untyped]
 
         features = hstack([vectorizer.transform(list(texts)) for vectorizer in self._vectorizers], format="csr")
         logits = np.asarray(features @ self._weights) + self._intercept
-        logits -= logits.max(axis=1, keepdims=True)
-        probabilities: Matrix = np.exp(logits)
-        return probabilities / probabilities.sum(axis=1, keepdims=True)
+        probabilities: Matrix = softmax(logits, axis=1)
+        return probabilities

@@ -99,15 +99,18 @@ def serve(
     console.print(f"[bold]LangGraph API[/bold]  {base}   (graph id: support)")
     console.print(f"[bold]API docs[/bold]       {base}/docs")
     console.print(f"[bold]Studio[/bold]         https://smith.langchain.com/studio/?baseUrl={base}  or  `make studio`")
-    import uvicorn
+    from server.workers import serve as serve_workers
 
-    uvicorn.run(
+    count = workers or settings.workers
+    status = serve_workers(
         "aegra_api.main:app",
         host=host,
         port=port,
-        workers=workers or settings.workers,
+        workers=count,
         log_level=os.environ["LOG_LEVEL"].lower(),
+        on_serving=lambda serving: console.print(f"workers serving: {serving}/{count}"),
     )
+    raise typer.Exit(status)
 
 
 @app.command()

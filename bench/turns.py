@@ -107,6 +107,7 @@ def main(
     conversations: Annotated[int, typer.Option(help="Concurrent conversations.")] = 20,
     turns: Annotated[int, typer.Option(help="Turns per conversation.")] = 5,
     anchor: Annotated[bool, typer.Option(help="Also measure `langgraph dev` (in-memory) as the anchor.")] = True,
+    workers: Annotated[int, typer.Option(help="Our server processes (`serve --workers`); the anchor has one.")] = 1,
 ) -> None:
     """Print turn latency for our server and for the in-memory anchor, and their p50 ratio."""
     from db.migrations import migrate
@@ -117,12 +118,12 @@ def main(
     database_url = resolve_database_url(Settings(data_dir=work))
     migrate(database_url)
     ours = _measure(
-        ServerProcess(database_url, write_config(work), work / "ours.log", seed=True),
+        ServerProcess(database_url, write_config(work), work / "ours.log", seed=True, workers=workers),
         conversations=conversations,
         turns=turns,
     )
-    print(f"ours (Aegra + Postgres): {conversations} conversations x {turns} turns: {ours}")
-    figures: dict[str, object] = {"conversations": conversations, "turns": turns, "ours": ours}
+    print(f"ours (Aegra + Postgres, {workers} worker(s)): {conversations} conversations x {turns} turns: {ours}")
+    figures: dict[str, object] = {"conversations": conversations, "turns": turns, "workers": workers, "ours": ours}
     if anchor:
         reference = _measure(
             LangGraphDevProcess(database_url, write_config(work, in_memory=True), work / "anchor.log"),

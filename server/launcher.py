@@ -60,6 +60,7 @@ class ServerProcess:
     port: int = field(default_factory=free_port)
     extra_env: dict[str, str] = field(default_factory=dict)
     seed: bool = False
+    workers: int = 1
     process: subprocess.Popen[bytes] | None = None
     health_path: str = "health"
 
@@ -71,7 +72,14 @@ class ServerProcess:
     def command(self) -> list[str]:
         """The command line that starts the server."""
         command = [str(Path(sys.executable).parent / "support-agent"), "serve", "--port", str(self.port)]
+        command += ["--workers", str(self.workers)]
         return command if self.seed else [*command, "--no-seed"]
+
+    def _serving(self) -> bool:
+        # With several workers the first one answers health checks while the others still load their models.
+        if self.workers > 1 and f"workers serving: {self.workers}/{self.workers}" not in self.log_path.read_text():
+            return False
+        return httpx.get(f"{self.url}/{self.health_path}", timeout=1.0).status_code == 200
 
     def start(self, *, timeout_s: float = 120.0) -> ServerProcess:
         """Start the process and wait until its health route answers."""
@@ -94,7 +102,7 @@ class ServerProcess:
                     f"server exited with {self.process.returncode}:\n{self.log_path.read_text()[-4000:]}"
                 )
             try:
-                if httpx.get(f"{self.url}/{self.health_path}", timeout=1.0).status_code == 200:
+                if self._serving():
                     return self
             except httpx.HTTPError:
                 pass

@@ -37,11 +37,13 @@ def server_factory(pg_server_url: str, server_config: Path, tmp_path: Path) -> I
     """
     started: list[ServerProcess] = []
 
-    def start(*, database_url: str | None = None, seed: bool = False, **extra_env: str) -> ServerProcess:
+    def start(
+        *, database_url: str | None = None, seed: bool = False, workers: int = 1, **extra_env: str
+    ) -> ServerProcess:
         url = database_url or create_database(pg_server_url, prefix="srv")[1]
-        server = ServerProcess(
-            url, server_config, tmp_path / f"server{len(started)}.log", seed=seed, extra_env=extra_env
-        ).start()
+        log = tmp_path / f"server{len(started)}.log"
+        server = ServerProcess(url, server_config, log, seed=seed, workers=workers, extra_env=extra_env)
+        server.start(timeout_s=300)
         started.append(server)
         return server
 

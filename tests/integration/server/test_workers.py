@@ -1,0 +1,103 @@
+"""`serve --workers N`: every worker accepts connections, a dead worker is replaced, all exit with the supervisor."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import psutil
+import pytest
+from langgraph_sdk import get_client
+
+from server.launcher import ServerProcess
+from tests.conftest import create_database
+
+pytestmark = pytest.mark.integration
+
+
+def _workers(server: ServerProcess) -> list[psutil.Process]:
+    assert server.process is not None
+    children = psutil.Process(server.process.pid).children()
+    return [child for child in children if _listens(child, server.port)]
+
+
+def _listens(process: psutil.Process, port: int) -> bool:
+    return any(c.status == psutil.CONN_LISTEN and c.laddr.port == port for c in process.net_connections())
+
+
+def _connections_held(process: psutil.Process, port: int) -> int:
+    return sum(c.status == psutil.CONN_ESTABLISHED and c.laddr.port == port for c in process.net_connections())
+
+
+def _wait_for(condition: Callable[[], bool], *, timeout_s: float) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return condition()
+
+
+async def _hold_connections(url: str, count: int) -> list[httpx.AsyncClient]:
+    # Opened in one burst, as clients arrive at a busy server: uvicorn's shared socket handed nearly all of such a
+    # burst to whichever worker woke first.
+    clients = [httpx.AsyncClient(base_url=url) for _ in range(count)]
+    responses = await asyncio.gather(*(client.get("/health") for client in clients))
+    assert all(response.status_code == 200 for response in responses)
+    return clients
+
+
+async def test_workers_share_connections_replace_the_dead_and_exit_with_the_supervisor(
+    server_factory: Callable[..., ServerProcess],
+) -> None:
+    server = server_factory(workers=2)
+    workers = _workers(server)
+    assert len(workers) == 2  # each worker listens on its own socket
+
+    clients = await _hold_connections(server.url, 16)
+    try:
+        held = [_connections_held(worker, server.port) for worker in workers]
+        assert sum(held) == 16
+        assert min(held) >= 1  # all 16 on one worker: probability 2**-15 when the kernel spreads them
+    finally:
+        await asyncio.gather(*(client.aclose() for client in clients))
+
+    dead = workers[0].pid
+    workers[0].kill()
+
+    def replaced() -> bool:
+        pids = {worker.pid for worker in _workers(server)}
+        return len(pids) == 2 and dead not in pids
+
+    assert _wait_for(replaced, timeout_s=240)
+    sdk = get_client(url=server.url)
+    thread_id = (await sdk.threads.create())["thread_id"]
+    result = await sdk.runs.wait(thread_id, "echo", input={"messages": [{"role": "user", "content": "still here"}]})
+    assert isinstance(result, dict)
+    assert result["messages"][-1]["content"] == "echo #1: still here"
+
+    workers = _workers(server)
+    server.kill()  # SIGKILL: the supervisor cannot tell its workers to stop
+
+    def gone() -> bool:
+        return not any(w.is_running() and w.status() != psutil.STATUS_ZOMBIE for w in workers)
+
+    assert _wait_for(gone, timeout_s=30)
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"{server.url}/health", timeout=2.0)
+
+
+def test_a_worker_that_cannot_start_stops_the_server(pg_server_url: str, server_config: Path, tmp_path: Path) -> None:
+    config = json.loads(server_config.read_text())
+    config["graphs"]["broken"] = f"{tmp_path / 'missing_graph.py'}:graph"
+    broken = tmp_path / "langgraph.broken.json"
+    broken.write_text(json.dumps(config))
+    _, database_url = create_database(pg_server_url, prefix="srv")
+    server = ServerProcess(database_url, broken, tmp_path / "broken.log", workers=2)
+    with pytest.raises(RuntimeError, match="server exited with 1"):
+        server.start(timeout_s=300)
+    assert "before serving; stopping" in (tmp_path / "broken.log").read_text()

@@ -23,16 +23,21 @@ from server.runs.locks import RECOVERY, RUN_OWNERSHIP, TRY_LOCK_SQL, UNLOCK_SQL
 
 logger = logging.getLogger(__name__)
 
+# A run is committed by Aegra a moment before its process takes the ownership lock; a sweep in another
+# process in that moment would adopt it, and the creating process's `runs.wait` would answer before the run
+# ran. Runs younger than this are left to their creator (a later sweep still finds them if it died).
+ADOPT_AFTER_SECONDS = 5.0
+
 _ACTIVE_RUNS_SQL = (
     "SELECT run_id FROM runs WHERE status IN ('pending', 'running') AND execution_params IS NOT NULL "
-    "ORDER BY created_at"
+    "AND created_at < now() - make_interval(secs => %s) ORDER BY created_at"
 )
 
 
 async def find_orphaned_runs(conn: psycopg.AsyncConnection[Any]) -> list[str]:
     """Active runs that no live process owns."""
     orphans: list[str] = []
-    cur = await conn.execute(_ACTIVE_RUNS_SQL)
+    cur = await conn.execute(_ACTIVE_RUNS_SQL, (ADOPT_AFTER_SECONDS,))
     for (run_id,) in await cur.fetchall():
         probe = await conn.execute(TRY_LOCK_SQL, (RUN_OWNERSHIP, run_id))
         row = await probe.fetchone()

@@ -1,0 +1,34 @@
+"""Which runs the recovery sweep adopts: unowned and old enough, never a run its creator is about to lock."""
+
+from __future__ import annotations
+
+import asyncio
+
+import psycopg
+import pytest
+
+from db.aegra_schema import migrate_aegra
+from server.runs.locks import LOCK_SQL, RUN_OWNERSHIP
+from server.runs.recovery import find_orphaned_runs
+
+pytestmark = pytest.mark.integration
+
+_RUN = (
+    "INSERT INTO runs (run_id, thread_id, user_id, status, execution_params, created_at)"
+    " VALUES (%s, 't1', 'u1', %s, '{}'::jsonb, now() - make_interval(secs => %s))"
+)
+
+
+async def test_sweep_adopts_only_old_unowned_active_runs(pg_url: str) -> None:
+    await asyncio.to_thread(migrate_aegra, pg_url)  # it runs its own event loop
+    async with await psycopg.AsyncConnection.connect(pg_url, autocommit=True) as conn:
+        await conn.execute("INSERT INTO thread (thread_id, user_id) VALUES ('t1', 'u1')")
+        await conn.execute(_RUN, ("just-created", "pending", 0.5))
+        await conn.execute(_RUN, ("orphaned", "running", 60))
+        await conn.execute(_RUN, ("queued-long-ago", "pending", 120))
+        await conn.execute(_RUN, ("finished", "success", 60))
+        async with await psycopg.AsyncConnection.connect(pg_url, autocommit=True) as owner:
+            await owner.execute(LOCK_SQL, (RUN_OWNERSHIP, "queued-long-ago"))  # a live process still owns it
+            assert await find_orphaned_runs(conn) == ["orphaned"]
+        # The owner's session ended (its process died): now that run is an orphan too, oldest first.
+        assert await find_orphaned_runs(conn) == ["queued-long-ago", "orphaned"]

@@ -19,6 +19,7 @@ from typing import Annotated
 import typer
 from langgraph_sdk import get_client
 
+from bench.cpu import CpuMeter, postmaster_pid
 from server.launcher import LangGraphDevProcess, ServerProcess, write_config
 
 QUESTIONS = (
@@ -95,12 +96,15 @@ def _measure(server: ServerProcess, *, conversations: int, turns: int) -> dict[s
     server.start(timeout_s=300)
     try:
         asyncio.run(_warm_up(server.url))
+        pid = server.process.pid if server.process else None
+        meter = CpuMeter(pid, postmaster_pid(server.database_url)).start()
         result = asyncio.run(drive(server.url, conversations=conversations, turns=turns))
+        cpu = meter.per_turn(len(result.latencies) + len(result.errors))
     finally:
         server.stop()
     for error in result.errors[:5]:
         typer.echo(f"  error: {error}", err=True)
-    return result.summary()
+    return {**result.summary(), **cpu}
 
 
 def main(

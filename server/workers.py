@@ -43,6 +43,21 @@ def reuse_port_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
+def port_in_use(host: str, port: int) -> bool:
+    """Whether another process listens on ``host:port``.
+
+    ``SO_REUSEPORT`` would let our workers join a stale server's port silently; a plain bind cannot.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # connections in TIME_WAIT do not count
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
 def _exit_with_parent(parent_pid: int) -> None:
     # A worker whose supervisor was killed (-9) is re-parented; it stops gracefully instead of lingering.
     while os.getppid() == parent_pid:
@@ -82,6 +97,7 @@ class Supervisor:
         ``on_serving`` is called with the number of workers each time one more of them starts serving.
         """
         self._args = (app, host, port, log_level, os.getpid())
+        self._host, self._port = host, port
         self._workers = workers
         self._on_serving = on_serving
         self._context = multiprocessing.get_context("spawn")
@@ -105,6 +121,9 @@ class Supervisor:
         once collide in Postgres (uvicorn's own ``--workers`` fails this way). A worker that exits before it ever
         served stops the whole server with status 1 instead of being restarted in a loop.
         """
+        if port_in_use(self._host, self._port):
+            logger.error("%s:%s is already in use; is another server running?", self._host, self._port)
+            return 1
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, self._request_stop)
         self._processes = [self._spawn()]

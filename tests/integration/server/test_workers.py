@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import socket
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -76,7 +80,8 @@ async def test_workers_share_connections_replace_the_dead_and_exit_with_the_supe
     assert _wait_for(replaced, timeout_s=240)
     sdk = get_client(url=server.url)
     thread_id = (await sdk.threads.create())["thread_id"]
-    result = await sdk.runs.wait(thread_id, "echo", input={"messages": [{"role": "user", "content": "still here"}]})
+    message: dict[str, object] = {"messages": [{"role": "user", "content": "still here"}]}
+    result = await sdk.runs.wait(thread_id, "echo", input=message)
     assert isinstance(result, dict)
     assert result["messages"][-1]["content"] == "echo #1: still here"
 
@@ -101,3 +106,16 @@ def test_a_worker_that_cannot_start_stops_the_server(pg_server_url: str, server_
     with pytest.raises(RuntimeError, match="server exited with 1"):
         server.start(timeout_s=300)
     assert "before serving; stopping" in (tmp_path / "broken.log").read_text()
+
+
+def test_workers_refuse_a_port_another_server_listens_on(pg_url: str) -> None:
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        port = other.getsockname()[1]
+        command = [str(Path(sys.executable).parent / "support-agent"), "serve", "--workers", "2", "--port", str(port)]
+        done = subprocess.run(
+            [*command, "--no-seed"], env={**os.environ, "DATABASE_URL": pg_url}, capture_output=True, text=True
+        )
+    assert done.returncode == 1
+    assert f"127.0.0.1:{port} is already in use" in done.stderr

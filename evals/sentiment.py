@@ -21,7 +21,7 @@ def evaluate_sentiment(rows: Sequence[tuple[str, str]]) -> dict[str, Any]:
 
     classifier = fitted_sentiment_classifier()
     texts = [text for text, _ in rows]
-    predicted = [result.label for result in classifier.predict(texts, sentiment_encoder().encode(texts))]
+    predicted = [result.label for result in classifier.predict(texts, sentiment_encoder().encode_layers(texts))]
     gold = [label for _, label in rows]
     per_class = f1_score(gold, predicted, labels=list(LABELS), average=None, zero_division=0)
     return {

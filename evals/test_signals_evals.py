@@ -101,10 +101,6 @@ def test_routing_frozen_head_beats_centroid_baseline() -> None:
 
 
 @pytest.mark.langsmith
-@pytest.mark.xfail(
-    reason="measured macro-F1 0.634 (MiniLM + VADER + TextBlob head on our own data); "
-    "even fitted on TweetEval itself (5-fold) these features reach only 0.638"
-)
 def test_sentiment_tweets() -> None:
     from evals.sentiment import evaluate_sentiment
 

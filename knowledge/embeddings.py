@@ -65,15 +65,21 @@ class LocalEmbeddings(Embeddings):
         KB search and the answer composer within one turn. Concurrent callers share forward passes: whoever holds
         the model encodes every request that queued meanwhile in one batch, far cheaper than one pass each.
         """
+        return np.ascontiguousarray(self.encode_layers(texts)[:, : self.spec.dimension])
+
+    def encode_layers(self, texts: list[str]) -> Matrix:
+        """Rows of [embedding | middle-layer vector] (see ``knowledge.onnx_encoder``), from the same pass."""
         if not texts:
-            return np.zeros((0, self.spec.dimension), dtype=np.float32)
+            return np.zeros((0, 2 * self.spec.dimension), dtype=np.float32)
         if len(texts) > SMALL_BATCH:  # documents being indexed: nothing to reuse, and they would evict messages
             return self._encode_shared(texts)
         return self._recent.encode(self._encode_shared, texts)
 
     def encode_uncached(self, texts: list[str]) -> Matrix:
         """Like ``encode`` but always runs the model (benchmarks time the model, not the cache)."""
-        return self._encode_shared(texts) if texts else np.zeros((0, self.spec.dimension), dtype=np.float32)
+        if not texts:
+            return np.zeros((0, self.spec.dimension), dtype=np.float32)
+        return np.ascontiguousarray(self._encode_shared(texts)[:, : self.spec.dimension])
 
     def _encode_shared(self, texts: list[str]) -> Matrix:
         request = _Request(texts)
@@ -93,7 +99,7 @@ class LocalEmbeddings(Embeddings):
         texts = [text for request in batch for text in request.texts]
         try:
             # A few texts gain nothing from a second thread (and lose to the event loop and Postgres).
-            vectors = self._model.encode(texts, parallel=len(texts) > SMALL_BATCH)
+            vectors = self._model.encode_layers(texts, parallel=len(texts) > SMALL_BATCH)
         except BaseException as exc:  # every waiting caller gets the failure, not just this one
             for request in batch:
                 request.error = exc

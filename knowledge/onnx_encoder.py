@@ -20,7 +20,10 @@ logger = logging.getLogger(__name__)
 
 Matrix = np.ndarray[Any, np.dtype[np.float32]]
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+OUTPUTS = ("last_hidden_state", "middle_hidden_state")
 OPSET = 17
+MIDDLE_LAYER = 4
+"""Which of the six layers' output (1-based; 0 would be the token embeddings) is pooled as the middle vector."""
 _export_lock = threading.Lock()
 
 
@@ -34,7 +37,8 @@ def model_path() -> Path:
 def exported_path(cache_dir: Path, source: Path) -> Path:
     """Where the ONNX export of ``source`` is cached; a new package version gets a new file."""
     weights = (source / "model.safetensors").stat()
-    return cache_dir / f"all-MiniLM-L6-v2-{weights.st_size}-{int(weights.st_mtime)}-op{OPSET}.onnx"
+    name = f"all-MiniLM-L6-v2-{weights.st_size}-{int(weights.st_mtime)}-op{OPSET}-h{MIDDLE_LAYER}.onnx"
+    return cache_dir / name
 
 
 def export_onnx(source: Path, target: Path) -> None:
@@ -43,21 +47,26 @@ def export_onnx(source: Path, target: Path) -> None:
     import torch
     from transformers import AutoModel, AutoTokenizer
 
-    class _LastHiddenState(torch.nn.Module):
+    class _HiddenStates(torch.nn.Module):
         def __init__(self, model: Any) -> None:
             super().__init__()
             self.model = model
 
         def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
-            output = self.model(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids)
-            return output.last_hidden_state
+            output = self.model(
+                input_ids=input_ids,
+                attention_mask=attention_mask,
+                token_type_ids=token_type_ids,
+                output_hidden_states=True,
+            )
+            return output.last_hidden_state, output.hidden_states[MIDDLE_LAYER]
 
     tokenizer = AutoTokenizer.from_pretrained(str(source))
-    model = _LastHiddenState(AutoModel.from_pretrained(str(source))).eval()
+    model = _HiddenStates(AutoModel.from_pretrained(str(source))).eval()
     # Two sentences of different length so padding and the attention mask are traced, not constant-folded.
     sample = tokenizer(["a first sentence to trace", "and a second, longer one to trace with padding"], padding=True)
     args = tuple(torch.tensor(sample[name]) for name in INPUTS)
-    axes = {name: {0: "batch", 1: "tokens"} for name in (*INPUTS, "last_hidden_state")}
+    axes = {name: {0: "batch", 1: "tokens"} for name in (*INPUTS, *OUTPUTS)}
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(f".{os.getpid()}.partial")
     # The legacy TorchScript exporter handles this BERT exactly (a test compares it with sentence-transformers);
@@ -69,7 +78,7 @@ def export_onnx(source: Path, target: Path) -> None:
             args,
             str(partial),
             input_names=list(INPUTS),
-            output_names=["last_hidden_state"],
+            output_names=list(OUTPUTS),
             dynamic_axes=axes,
             opset_version=OPSET,
             dynamo=False,
@@ -109,10 +118,14 @@ class OnnxSentenceEncoder:
 
     def encode(self, texts: list[str], *, parallel: bool = False) -> Matrix:
         """Unit-normalised float32 rows, one per text, in input order."""
+        return self.encode_layers(texts, parallel=parallel)[:, : self.dimension]
+
+    def encode_layers(self, texts: list[str], *, parallel: bool = False) -> Matrix:
+        """Rows of [sentence vector | middle-layer vector], each half mean-pooled and unit-normalised."""
         encodings = self._tokenizer.encode_batch(texts)
         # Similar lengths side by side waste less compute on padding.
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
-        result = np.empty((len(texts), self.dimension), dtype=np.float32)
+        result = np.empty((len(texts), 2 * self.dimension), dtype=np.float32)
         session = self._parallel if parallel else self._single
         for start in range(0, len(order), 64):
             rows = order[start : start + 64]
@@ -124,9 +137,10 @@ class OnnxSentenceEncoder:
                 feed["input_ids"][row, :length] = encoding.ids
                 feed["attention_mask"][row, :length] = encoding.attention_mask
                 feed["token_type_ids"][row, :length] = encoding.type_ids
-            hidden = session.run(None, feed)[0]
             mask = feed["attention_mask"][..., None].astype(np.float32)
-            pooled = (hidden * mask).sum(axis=1) / np.maximum(mask.sum(axis=1), 1e-9)
-            pooled /= np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
-            result[rows] = pooled
+            counts = np.maximum(mask.sum(axis=1), 1e-9)
+            pooled = [(hidden * mask).sum(axis=1) / counts for hidden in session.run(list(OUTPUTS), feed)]
+            for half in pooled:
+                half /= np.maximum(np.linalg.norm(half, axis=1, keepdims=True), 1e-12)
+            result[rows] = np.hstack(pooled)
         return result

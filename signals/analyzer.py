@@ -6,10 +6,12 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from signals.cues import legal_threat, refund_amount, wants_human
 from signals.encoder_tuning import TuningConfig
 from signals.injection import detect_injection
-from signals.intent_classifier import Encoder, IntentClassifier, IntentClassifierConfig
+from signals.intent_classifier import IntentClassifier, IntentClassifierConfig
 from signals.language import detect_language
 from signals.pii import redact_pii
 from signals.sentiment import SentimentClassifier
@@ -18,11 +20,12 @@ from signals.types import PiiMode, PiiSpan, Signals
 from signals.urgency import detect_urgency
 
 if TYPE_CHECKING:
+    from knowledge.embeddings import LocalEmbeddings
     from signals.llm_intent import LlmIntentRouter
 
 
-def sentiment_encoder() -> Encoder:
-    """The frozen local encoder the sentiment head reads."""
+def sentiment_encoder() -> LocalEmbeddings:
+    """The frozen local encoder the sentiment head (and a frozen intent classifier) reads."""
     from knowledge.embeddings import get_local_embeddings
 
     return get_local_embeddings()
@@ -42,7 +45,12 @@ def fitted_intent_classifier(taxonomy: Taxonomy, tuning_steps: int = 0) -> Inten
 @lru_cache(maxsize=1)
 def fitted_sentiment_classifier() -> SentimentClassifier:
     """The sentiment head, fitted once on the shipped examples."""
-    return SentimentClassifier.fit(sentiment_encoder())
+    from knowledge.onnx_encoder import exported_path, model_path
+    from settings import get_settings
+
+    models = get_settings().data_dir / "models"
+    encoder_id = exported_path(models, model_path()).name
+    return SentimentClassifier.fit(sentiment_encoder(), cache_dir=models, encoder_id=encoder_id)
 
 
 class SignalAnalyzer:
@@ -80,7 +88,8 @@ class SignalAnalyzer:
         redaction = redact_pii(text, mode=pii_mode or self.pii_mode)
         # Local models read the raw text (nothing leaves the process); an external LLM only sees the redacted one.
         frozen = sentiment_encoder()
-        vector = frozen.encode([text])
+        layers = frozen.encode_layers([text])  # one pass: the embedding, then a middle layer for sentiment
+        vector = np.ascontiguousarray(layers[:, : frozen.spec.dimension])
         intent = None
         if self._llm_router is not None:
             intent = self._llm_router.route(redaction.text)
@@ -89,7 +98,7 @@ class SignalAnalyzer:
             # A tuned intent encoder needs its own pass; a frozen one shares the sentiment vector.
             intent_vector = vector if classifier.encoder is frozen else classifier.encoder.encode([text])
             intent = classifier.predict_vectors(intent_vector, [text])[0]
-        sentiment = self.sentiment_classifier.predict([text], vector)[0]
+        sentiment = self.sentiment_classifier.predict([text], layers)[0]
         injection = detect_injection(text, vector=vector[0])
         return Signals(
             text=redaction.text,

@@ -19,7 +19,7 @@ def test_concurrent_callers_share_forward_passes(embeddings: LocalEmbeddings, mo
     texts = [f"where is order number {i} of the batching test" for i in range(24)]
     expected = embeddings.encode(texts)
     passes: list[int] = []
-    original = embeddings._model.encode
+    original = embeddings._model.encode_layers
     gate = threading.Event()
 
     def counting_encode(batch: list[str], **kwargs: Any) -> Any:
@@ -27,7 +27,7 @@ def test_concurrent_callers_share_forward_passes(embeddings: LocalEmbeddings, mo
         gate.wait(timeout=5)  # hold the first pass so the other callers queue behind it
         return original(batch, **kwargs)
 
-    monkeypatch.setattr(embeddings._model, "encode", counting_encode)
+    monkeypatch.setattr(embeddings._model, "encode_layers", counting_encode)
     with ThreadPoolExecutor(8) as pool:
         futures = [pool.submit(embeddings.encode, [text]) for text in texts]
         gate.set()
@@ -45,7 +45,7 @@ def test_a_failed_pass_reaches_every_waiting_caller(
     def broken(batch: list[str], **kwargs: Any) -> Any:
         raise RuntimeError("model exploded")
 
-    monkeypatch.setattr(embeddings._model, "encode", broken)
+    monkeypatch.setattr(embeddings._model, "encode_layers", broken)
     with pytest.raises(RuntimeError, match="model exploded"):
         embeddings.encode(["a sentence nobody encoded before the model exploded"])
     monkeypatch.undo()
@@ -56,13 +56,13 @@ def test_a_message_read_again_in_the_same_turn_is_not_encoded_again(
     embeddings: LocalEmbeddings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     encoded: list[str] = []
-    original = embeddings._model.encode
+    original = embeddings._model.encode_layers
 
     def recording_encode(batch: list[str], **kwargs: Any) -> Any:
         encoded.extend(batch)
         return original(batch, **kwargs)
 
-    monkeypatch.setattr(embeddings._model, "encode", recording_encode)
+    monkeypatch.setattr(embeddings._model, "encode_layers", recording_encode)
     first = embeddings.encode(["I was charged twice for the cache test", "hello cache test"])
     again = embeddings.encode(["hello cache test", "a new line for the cache test", "hello cache test"])
     assert encoded == ["I was charged twice for the cache test", "hello cache test", "a new line for the cache test"]

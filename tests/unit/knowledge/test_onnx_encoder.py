@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from knowledge.onnx_encoder import OnnxSentenceEncoder, exported_path, model_path
+from knowledge.onnx_encoder import MIDDLE_LAYER, OnnxSentenceEncoder, exported_path, model_path
 
 TEXTS = [
     "I was charged twice for my subscription this month",
@@ -47,3 +47,25 @@ def test_input_order_is_kept_when_lengths_differ(cache_dir: Path) -> None:
     together = encoder.encode(texts)
     alone = np.vstack([encoder.encode([text]) for text in texts[:3] + texts[-3:]])
     np.testing.assert_allclose(np.vstack([together[:3], together[-3:]]), alone, atol=2e-5)
+
+
+def test_middle_layer_vectors_match_the_transformer_in_the_same_pass(cache_dir: Path) -> None:
+    import torch
+    from transformers import AutoModel, AutoTokenizer
+
+    source = str(model_path())
+    batch = AutoTokenizer.from_pretrained(source)(
+        TEXTS, padding=True, truncation=True, max_length=256, return_tensors="pt"
+    )
+    with torch.inference_mode():
+        hidden = AutoModel.from_pretrained(source)(**batch, output_hidden_states=True).hidden_states[MIDDLE_LAYER]
+    mask = batch["attention_mask"][..., None].float()
+    reference = ((hidden * mask).sum(1) / mask.sum(1)).numpy()
+    reference /= np.linalg.norm(reference, axis=1, keepdims=True)
+
+    encoder = OnnxSentenceEncoder(cache_dir, threads=1)
+    layers = encoder.encode_layers(TEXTS)
+    assert layers.shape == (3, 768)
+    np.testing.assert_allclose(layers[:, 384:], reference, atol=2e-5)
+    np.testing.assert_allclose(layers[:, :384], encoder.encode(TEXTS), atol=1e-6)
+    assert not np.allclose(layers[:, 384:], layers[:, :384], atol=1e-2)  # a different layer, not a copy

@@ -24,7 +24,7 @@ def test_sentiment_head_reads_clear_cases() -> None:
         "thank you so much, you were amazing",
         "my order number is 5521",
     ]
-    results = classifier.predict(texts, sentiment_encoder().encode(texts))
+    results = classifier.predict(texts, sentiment_encoder().encode_layers(texts))
     assert [r.label for r in results] == ["negative", "positive", "neutral"]
     assert results[0].score < 0 < results[1].score
     assert all(-1.0 <= r.score <= 1.0 for r in results)
@@ -47,7 +47,7 @@ CALM_QUESTIONS = [
 def test_calm_support_questions_read_neutral_and_mild() -> None:
     angry = "why do you keep charging me after I cancelled?! this is theft"
     texts = [*CALM_QUESTIONS, angry]
-    results = fitted_sentiment_classifier().predict(texts, sentiment_encoder().encode(texts))
+    results = fitted_sentiment_classifier().predict(texts, sentiment_encoder().encode_layers(texts))
     assert [r.label for r in results[:-1]] == ["neutral"] * len(CALM_QUESTIONS)
     assert all(r.score > -0.3 for r in results[:-1])
     assert results[-1].label == "negative"

@@ -6,10 +6,15 @@ import re
 
 from signals.types import SentimentLabel, Urgency
 
+# What a customer keeps in a product: losing any of it is data loss, whatever the product calls it.
+_STORED = (
+    r"(?:data|files|work|database|records|notes|notebooks|documents|docs|photos|pictures|projects|content|history|"
+    r"messages|emails|contacts)"
+)
 _CRITICAL = re.compile(
-    r"\b(?:data loss|lost (?:all )?(?:my |our |the )?(?:\w+ )?(?:data|files|work|database)|(?:data|files|database|"
-    r"records) (?:is |are |"
-    r"were |got )?(?:gone|deleted|wiped|corrupted|lost)|deleted (?:all|everything)|wiped|(?:account|"
+    rf"\b(?:data loss|lost (?:all )?(?:of )?(?:my |our |the )?(?:\w+ )?{_STORED}|(?:all )?(?:my |our |the )?{_STORED} "
+    r"(?:is |are |were |got |have |has )?(?:gone|deleted|wiped|corrupted|lost|disappeared|vanished)|deleted (?:all|"
+    r"everything)|wiped|(?:account|"
     r"system)s? (?:was |were |"
     r"has been |got )?(?:hacked|compromised|breached)|security breach|data breach|fraud(?:ulent)?|identity theft|"
     r"production (?:is )?down|(?:whole|entire) (?:site|system|platform|service|company) (?:is )?down|"

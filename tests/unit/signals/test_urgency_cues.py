@@ -9,6 +9,19 @@ def test_data_loss_is_critical() -> None:
     assert detect_urgency("my account was hacked") == "critical"
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["sync lost my notes!", "all my notebooks disappeared after the update", "my photos are gone"],
+)
+def test_losing_what_the_customer_stored_is_data_loss(text: str) -> None:
+    assert detect_urgency(text) == "critical"
+
+
+@pytest.mark.parametrize("text", ["I lost my password", "where are my notes stored?", "my notes are fine, thanks"])
+def test_naming_stored_things_without_a_loss_is_not_critical(text: str) -> None:
+    assert detect_urgency(text) != "critical"
+
+
 def test_outage_and_deadline_are_high() -> None:
     assert detect_urgency("the site is down") == "high"
     assert detect_urgency("I need the invoice by tomorrow for an audit") == "high"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import faulthandler
 import importlib
 import importlib.util
 import os
@@ -94,6 +95,9 @@ def serve(
         TRANSFORMERS_OFFLINE="1",
     )
     os.environ.setdefault("LOG_LEVEL", "WARNING")
+    # A crash in native code (ONNX Runtime, spaCy, greenlet...) leaves a Python traceback in the log; workers too.
+    os.environ.setdefault("PYTHONFAULTHANDLER", "1")
+    faulthandler.enable()
     os.environ.setdefault("AEGRA_CHECKPOINT_DURABILITY", settings.checkpoint_durability)
     base = f"http://{host}:{port}"
     console.print(f"[bold]LangGraph API[/bold]  {base}   (graph id: support)")

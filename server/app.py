@@ -62,7 +62,9 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         from server.warmup import warm_up_models
 
         await enable_statement_cache()
-        await asyncio.to_thread(warm_up_models)
+        # On this thread, blocking the loop: nothing is served yet, and loading the models in a worker thread
+        # while Aegra's SQLAlchemy greenlets ran on the loop crashed the process now and then (SIGSEGV).
+        warm_up_models()
         install_serial_executor()
         install_admission()
         install_context_schema_cache()

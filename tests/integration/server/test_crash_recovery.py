@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 from collections.abc import Callable
 
 import pytest
@@ -77,3 +79,13 @@ async def test_run_that_fails_on_recovery_is_visible_as_error(server_factory: Ca
     await client.runs.wait(thread_id, "echo", input=_ask("next"))
     state = await client.threads.get_state(thread_id)
     assert state["values"]["messages"][-1]["content"].endswith(": next")
+
+
+def test_a_native_crash_leaves_a_traceback_in_the_log(server_factory: Callable[..., ServerProcess]) -> None:
+    server = server_factory()
+    assert server.process is not None
+    os.kill(server.process.pid, signal.SIGSEGV)  # what a crash in a C extension delivers
+    assert server.process.wait(timeout=30) != 0
+    log = server.log_path.read_text()
+    assert "Fatal Python error: Segmentation fault" in log
+    assert 'File "' in log  # with the Python stack of the threads

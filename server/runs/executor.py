@@ -3,8 +3,9 @@
 Aegra's local executor starts every run at once, so two messages to one thread read the same
 checkpoint and one reply is lost. Here each run first takes an ownership lock (so a crashed
 owner can be detected by any process), then waits for the thread's execution lock and for every
-earlier-created pending run of the thread: runs of one thread execute one at a time, in the order
-the API acknowledged them (``enqueue``).
+earlier-created pending or running run of the thread: runs of one thread execute one at a time, in the
+order the API acknowledged them (``enqueue``). Running counts too: after a crash, the run that was
+interrupted is adopted while it is still marked running, and a queued run must not overtake it.
 """
 
 from __future__ import annotations
@@ -23,9 +24,9 @@ from server.runs.locks import LOCK_SQL, RUN_OWNERSHIP, THREAD_EXECUTION, TRY_LOC
 
 logger = logging.getLogger(__name__)
 
-_EARLIER_PENDING_SQL = """
+_EARLIER_ACTIVE_SQL = """
 SELECT 1 FROM runs r
- WHERE r.thread_id = %(thread_id)s AND r.run_id <> %(run_id)s AND r.status = 'pending'
+ WHERE r.thread_id = %(thread_id)s AND r.run_id <> %(run_id)s AND r.status IN ('pending', 'running')
    AND r.created_at < (SELECT created_at FROM runs WHERE run_id = %(run_id)s)
  LIMIT 1
 """
@@ -41,10 +42,10 @@ def _database_url() -> str:
 
 
 async def _wait_for_turn(conn: psycopg.AsyncConnection[Any], thread_id: str, run_id: str) -> None:
-    """Hold the thread's execution lock with no earlier pending run left in the queue."""
+    """Hold the thread's execution lock with no earlier active (pending or running) run left in the queue."""
     while True:
         await conn.execute(LOCK_SQL, (THREAD_EXECUTION, thread_id))
-        cur = await conn.execute(_EARLIER_PENDING_SQL, {"thread_id": thread_id, "run_id": run_id})
+        cur = await conn.execute(_EARLIER_ACTIVE_SQL, {"thread_id": thread_id, "run_id": run_id})
         if await cur.fetchone() is None:
             return
         # An earlier run was acknowledged first: let it through, then queue again.

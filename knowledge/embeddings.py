@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from knowledge.onnx_encoder import sentence_vectors
 from knowledge.vector_cache import TextVectors
 
 LOCAL_DEFAULT = "local:all-MiniLM-L6-v2"
@@ -65,7 +66,7 @@ class LocalEmbeddings(Embeddings):
         KB search and the answer composer within one turn. Concurrent callers share forward passes: whoever holds
         the model encodes every request that queued meanwhile in one batch, far cheaper than one pass each.
         """
-        return np.ascontiguousarray(self.encode_layers(texts)[:, : self.spec.dimension])
+        return sentence_vectors(self.encode_layers(texts))
 
     def encode_layers(self, texts: list[str]) -> Matrix:
         """Rows of [embedding | middle-layer vector] (see ``knowledge.onnx_encoder``), from the same pass."""
@@ -79,7 +80,7 @@ class LocalEmbeddings(Embeddings):
         """Like ``encode`` but always runs the model (benchmarks time the model, not the cache)."""
         if not texts:
             return np.zeros((0, self.spec.dimension), dtype=np.float32)
-        return np.ascontiguousarray(self._encode_shared(texts)[:, : self.spec.dimension])
+        return sentence_vectors(self._encode_shared(texts))
 
     def _encode_shared(self, texts: list[str]) -> Matrix:
         request = _Request(texts)

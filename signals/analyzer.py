@@ -6,8 +6,7 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
-
+from knowledge.onnx_encoder import sentence_vectors
 from signals.cues import legal_threat, refund_amount, wants_human
 from signals.encoder_tuning import TuningConfig
 from signals.injection import detect_injection
@@ -89,7 +88,7 @@ class SignalAnalyzer:
         # Local models read the raw text (nothing leaves the process); an external LLM only sees the redacted one.
         frozen = sentiment_encoder()
         layers = frozen.encode_layers([text])  # one pass: the embedding, then a middle layer for sentiment
-        vector = np.ascontiguousarray(layers[:, : frozen.spec.dimension])
+        vector = sentence_vectors(layers)
         intent = None
         if self._llm_router is not None:
             intent = self._llm_router.route(redaction.text)

@@ -17,6 +17,7 @@ from fastapi import APIRouter, FastAPI
 
 from db.migrations import migrate
 from db.pool import close_pools, database_url
+from server.request_facts import RequestFactsMiddleware
 from server.run_input_guard import RunInputGuard
 from settings import get_settings
 
@@ -95,6 +96,7 @@ def create_app() -> FastAPI:
         pii_mode=settings.pii_mode,
         check_threads=_served_by_aegra(),
     )
+    application.add_middleware(RequestFactsMiddleware)  # outermost of ours: the auth handler reads the method
     for router in _routers():
         application.include_router(router)
     from server.routes import kb

@@ -1,45 +1,229 @@
-"""Who is calling the LangGraph API: the tenant (``X-Tenant`` header, default ``default``).
+"""Who may do what on the LangGraph API: one ``Auth`` with an authenticate handler and small ``@auth.on`` handlers.
 
-Each tenant is its own Aegra user, so its threads and runs are isolated from other tenants', and the
-user carries a ``tenant`` attribute that scopes store namespaces starting with ``customers`` (see
-``store.scopes`` in langgraph.json). Aegra calls the handler with one headers dict; `langgraph dev`
-passes ``headers`` by name with bytes keys: both work.
+``authenticate`` turns a service key, a customer token or a staff session into a verified ``Identity`` (see
+``identity``); a request without one is 401. Aegra owns threads and runs by the tenant (``Identity.aegra_identity``),
+so tenants never see each other's rows; the handlers below narrow a customer to their own threads and memories
+(anything else is 404, as if it did not exist) and apply the role table in ``identity.policy``. A run's context is
+rewritten to the verified tenant and customer, so the graph never takes a client's word for who is talking.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
+from typing import Any
 
 from langgraph_sdk import Auth
 
+from identity.model import Identity, valid_customer_id
+from identity.policy import Action, allowed
+from identity.resolve import CredentialRejected, identity_from_headers
+from server.request_facts import current_request
+
 auth = Auth()
-_TENANT = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+_FIELDS = ("tenant", "role", "proof", "subject", "customer_id")
 
 
-def _header(headers: Mapping[str | bytes, str | bytes], name: str) -> str | None:
-    for key, value in headers.items():
-        text_key = key.decode() if isinstance(key, bytes) else key
-        if text_key.lower() == name:
-            return value.decode() if isinstance(value, bytes) else value
-    return None
+def user_dict(identity: Identity) -> Auth.types.MinimalUserDict:
+    """The identity as the user dict Aegra stores on the request and passes to the graph."""
+    user: dict[str, Any] = {
+        "identity": identity.aegra_identity,
+        "display_name": identity.display_name or identity.actor(),
+        "is_authenticated": True,
+        "permissions": [identity.role],
+    }
+    user.update({name: getattr(identity, name) for name in _FIELDS})
+    return user  # type: ignore[return-value]
 
 
-def tenant_identity(tenant: str) -> str:
-    """The Aegra user identity that owns a tenant's threads and runs."""
-    return f"tenant:{tenant}"
+def identity_of(user: Any) -> Identity:
+    """The Identity behind an ``@auth.on`` handler's ``ctx.user``."""
+    fields = {name: getattr(user, name, None) for name in _FIELDS}
+    if not fields["tenant"] or not fields["role"]:
+        raise Auth.exceptions.HTTPException(status_code=401, detail="authentication required")
+    return Identity(**fields)
+
+
+def _not_found(what: str) -> Auth.exceptions.HTTPException:
+    return Auth.exceptions.HTTPException(status_code=404, detail=f"{what} not found")
+
+
+def _forbid(identity: Identity, action: Action) -> None:
+    if not allowed(identity, action):
+        raise Auth.exceptions.HTTPException(status_code=403, detail=f"role {identity.role!r} may not {action}")
 
 
 @auth.authenticate
-async def authenticate(headers: Mapping[str | bytes, str | bytes]) -> Auth.types.MinimalUserDict:
-    """Map the request to its tenant; a malformed X-Tenant is refused with 400."""
-    tenant = (_header(headers, "x-tenant") or "default").strip() or "default"
-    if not _TENANT.match(tenant):
-        raise Auth.exceptions.HTTPException(status_code=400, detail="X-Tenant must be 1-64 of A-Z a-z 0-9 _ . -")
-    user: Auth.types.MinimalUserDict = {
-        "identity": tenant_identity(tenant),
-        "display_name": f"tenant {tenant}",
-        "is_authenticated": True,
-    }
-    user["tenant"] = tenant  # type: ignore[typeddict-unknown-key]
-    return user
+async def authenticate(headers: dict[str, str]) -> Auth.types.MinimalUserDict:
+    """Verify the request's key, token or session; 401 without one."""
+    facts = current_request()
+    try:
+        identity = await identity_from_headers(headers, method=facts.method if facts else "GET")
+    except CredentialRejected as exc:
+        raise Auth.exceptions.HTTPException(status_code=401, detail="invalid credentials") from exc
+    if identity is None:
+        raise Auth.exceptions.HTTPException(
+            status_code=401, detail="authentication required: Authorization: Bearer <key or token>, or X-Api-Key"
+        )
+    if facts is not None:
+        facts.identity = identity
+    return user_dict(identity)
+
+
+async def _thread_owner(thread_id: str) -> tuple[str, str | None] | None:
+    """(Aegra owner, customer id) of a thread, or None when there is no such thread."""
+    from db.pool import get_pool
+
+    pool = await get_pool()
+    async with pool.connection() as conn:
+        cur = await conn.execute(
+            "SELECT user_id, metadata_json->>'customer_id' AS customer_id FROM thread WHERE thread_id = %s",
+            (thread_id,),
+        )
+        row = await cur.fetchone()
+    return (row["user_id"], row["customer_id"]) if row else None
+
+
+async def _check_thread(identity: Identity, thread_id: Any) -> tuple[str, str | None] | None:
+    """404 unless ``identity`` may see the thread; returns its owner facts (None for a thread not created yet)."""
+    if not isinstance(thread_id, str) or not thread_id:
+        return None
+    owner = await _thread_owner(thread_id)
+    if owner is None:
+        return None
+    if owner[0] != identity.aegra_identity:
+        raise _not_found(f"Thread '{thread_id}'")
+    if identity.is_customer and owner[1] != identity.customer_id:
+        raise _not_found(f"Thread '{thread_id}'")
+    return owner
+
+
+@auth.on.threads.create
+async def on_thread_create(ctx: Auth.types.AuthContext, value: dict[str, Any]) -> dict[str, Any]:
+    """A customer's thread is theirs; a service names the customer in metadata, or the first run does."""
+    identity = identity_of(ctx.user)
+    metadata = value.get("metadata") or {}
+    owner: dict[str, Any] = {"tenant": identity.tenant}
+    if identity.is_customer:
+        owner["customer_id"] = identity.customer_id
+    else:
+        customer = metadata.get("customer_id")
+        if customer is not None and (not isinstance(customer, str) or not valid_customer_id(customer)):
+            raise Auth.exceptions.HTTPException(status_code=422, detail="metadata.customer_id is not a valid id")
+    return {"metadata": owner}
+
+
+@auth.on.threads.create_run
+async def on_create_run(ctx: Auth.types.AuthContext, value: dict[str, Any]) -> dict[str, Any]:
+    """Runs act for the verified customer: the context's tenant and customer are set here, never by the client."""
+    identity = identity_of(ctx.user)
+    _forbid(identity, "runs.create")
+    owner = await _check_thread(identity, value.get("thread_id"))
+    context = value.get("context") or {}
+    if not isinstance(context, dict):
+        raise Auth.exceptions.HTTPException(status_code=422, detail="context must be an object")
+    named_tenant = context.get("tenant")
+    if named_tenant is not None and named_tenant != identity.tenant:
+        raise Auth.exceptions.HTTPException(status_code=403, detail="context.tenant is not the caller's tenant")
+    named = context.get("customer_id")
+    if identity.is_customer:
+        if named is not None and named != identity.customer_id:
+            raise Auth.exceptions.HTTPException(status_code=403, detail="context.customer_id is not the caller")
+        customer = identity.customer_id
+    else:
+        thread_customer = owner[1] if owner else None
+        if named is not None and (not isinstance(named, str) or not valid_customer_id(named)):
+            raise Auth.exceptions.HTTPException(status_code=422, detail="context.customer_id is not a valid id")
+        if named is not None and thread_customer is not None and named != thread_customer:
+            raise Auth.exceptions.HTTPException(
+                status_code=403, detail="context.customer_id is not the customer of this thread"
+            )
+        customer = named or thread_customer
+    forced: dict[str, Any] = {"tenant": identity.tenant}
+    if customer is not None:
+        forced["customer_id"] = customer
+    return {"context": forced}
+
+
+@auth.on.threads.read
+async def on_thread_read(ctx: Auth.types.AuthContext, value: dict[str, Any]) -> dict[str, Any] | None:
+    """A customer reads only their own threads, runs, state and history."""
+    identity = identity_of(ctx.user)
+    await _check_thread(identity, value.get("thread_id"))
+    return {"customer_id": identity.customer_id} if identity.is_customer else None
+
+
+@auth.on.threads.search
+async def on_thread_search(ctx: Auth.types.AuthContext, value: dict[str, Any]) -> dict[str, Any] | None:
+    """A customer's search finds only their own threads."""
+    identity = identity_of(ctx.user)
+    await _check_thread(identity, value.get("thread_id"))
+    return {"customer_id": identity.customer_id} if identity.is_customer else None
+
+
+@auth.on.threads.update
+async def on_thread_update(ctx: Auth.types.AuthContext, value: dict[str, Any]) -> dict[str, Any] | None:
+    """Changing state or metadata is staff work (admin); a customer may cancel their own run, nothing else."""
+    identity = identity_of(ctx.user)
+    await _check_thread(identity, value.get("thread_id"))
+    if identity.is_customer and value.get("run_id") and set(value) <= {"thread_id", "run_id", "wait", "action"}:
+        return {"customer_id": identity.customer_id}
+    _forbid(identity, "threads.write_any")
+    metadata = value.get("metadata")
+    if isinstance(metadata, dict) and ("customer_id" in metadata or "tenant" in metadata):
+        raise Auth.exceptions.HTTPException(status_code=403, detail="a thread's tenant and customer cannot change")
+    return None
+
+
+@auth.on.threads.delete
+async def on_thread_delete(ctx: Auth.types.AuthContext, value: dict[str, Any]) -> None:
+    """Deleting threads or runs is an admin's data operation (customers erase through data rights)."""
+    identity = identity_of(ctx.user)
+    await _check_thread(identity, value.get("thread_id"))
+    _forbid(identity, "threads.write_any")
+
+
+@auth.on.assistants
+async def on_assistants(ctx: Auth.types.AuthContext, value: dict[str, Any]) -> None:
+    """Anyone signed in may read the assistants; only an admin may change them."""
+    identity = identity_of(ctx.user)
+    if ctx.action not in ("read", "search"):
+        _forbid(identity, "assistants.write")
+
+
+@auth.on.crons
+async def on_crons(ctx: Auth.types.AuthContext, value: dict[str, Any]) -> None:
+    """Scheduled runs are an admin's."""
+    _forbid(identity_of(ctx.user), "crons.write")
+
+
+def _namespace(value: dict[str, Any], field: str) -> list[str]:
+    raw = value.get(field) or []
+    if isinstance(raw, str):
+        raw = [raw]
+    return [part for item in raw if isinstance(item, str) for part in item.split(".") if part]
+
+
+@auth.on.store
+async def on_store(ctx: Auth.types.AuthContext, value: dict[str, Any]) -> dict[str, Any] | None:
+    """Memories: a customer reads their own, staff and services read their tenant's, only an admin writes.
+
+    Aegra already buries every ``customers`` namespace under the caller's tenant (``store.scopes``).
+    """
+    identity = identity_of(ctx.user)
+    if ctx.action in ("put", "delete"):
+        _forbid(identity, "store.write")
+        return None
+    if not identity.is_customer:
+        _forbid(identity, "store.read_any")
+        return None
+    from graph.memory import memory_namespace
+
+    own = list(memory_namespace(identity.tenant, identity.customer_id or "")[:3])
+    field = "namespace" if ctx.action == "get" else "namespace_prefix"
+    if ctx.action == "list_namespaces":
+        field = "prefix"
+    requested = _namespace(value, field)
+    if requested[: len(own)] == own:
+        return None
+    if own[: len(requested)] == requested and ctx.action != "get":
+        return {field: own}  # a broader prefix narrows to the customer's own namespace
+    raise _not_found("Item" if ctx.action == "get" else "Namespace")

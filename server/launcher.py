@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -9,12 +10,61 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_coroutine[T](make: Callable[[], Awaitable[T]]) -> T:
+    """Run a coroutine to completion from sync code, even when the calling thread already runs an event loop."""
+
+    async def main() -> T:
+        return await make()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, main()).result()
+
+
+def create_api_key(database_url: str, *, tenant: str = "default", scope: str = "admin", name: str = "") -> str:
+    """Migrate the database and create a service key on it; returns the key's plaintext."""
+    import psycopg
+
+    from db.migrations import migrate
+    from identity.keys import create_key
+
+    migrate(database_url)
+
+    async def create() -> str:
+        async with await psycopg.AsyncConnection.connect(database_url, autocommit=True) as conn:
+            issued = await create_key(conn, tenant=tenant, scope=scope, name=name or f"{scope} key")  # type: ignore[arg-type]
+            return issued.plaintext
+
+    return run_coroutine(create)
+
+
+def issue_customer_token(database_url: str, customer_id: str, *, tenant: str = "default", ttl_s: int = 3600) -> str:
+    """A signed customer token for ``customer_id``, with the tenant's secret (made on first use)."""
+    import psycopg
+
+    from db.migrations import migrate
+    from identity.tokens import issue_customer_token as issue
+    from identity.tokens import tenant_token_keys
+
+    migrate(database_url)
+
+    async def make() -> str:
+        async with await psycopg.AsyncConnection.connect(database_url, autocommit=True) as conn:
+            keys = await tenant_token_keys(conn, tenant, create=True)
+        assert keys is not None and keys.hs256_secret
+        return issue(keys.hs256_secret, tenant=tenant, customer_id=customer_id, ttl_s=ttl_s)
+
+    return run_coroutine(make)
 
 
 def free_port() -> int:
@@ -63,6 +113,22 @@ class ServerProcess:
     workers: int = 1
     process: subprocess.Popen[bytes] | None = None
     health_path: str = "health"
+    admin_key: str = ""
+    """An admin key of tenant ``default``, made before the server starts (``headers`` sends it)."""
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """Headers that authenticate as an admin of tenant ``default``."""
+        return {"Authorization": f"Bearer {self.admin_key}"} if self.admin_key else {}
+
+    def key_headers(self, *, tenant: str = "default", scope: str = "admin") -> dict[str, str]:
+        """Headers with a new key of ``tenant`` and ``scope``."""
+        return {"Authorization": f"Bearer {create_api_key(self.database_url, tenant=tenant, scope=scope)}"}
+
+    def customer_headers(self, customer_id: str, *, tenant: str = "default") -> dict[str, str]:
+        """Headers with a signed token of ``customer_id``, as a customer's own client sends."""
+        token = issue_customer_token(self.database_url, customer_id, tenant=tenant)
+        return {"Authorization": f"Bearer {token}"}
 
     @property
     def url(self) -> str:
@@ -82,7 +148,9 @@ class ServerProcess:
         return httpx.get(f"{self.url}/{self.health_path}", timeout=1.0).status_code == 200
 
     def start(self, *, timeout_s: float = 120.0) -> ServerProcess:
-        """Start the process and wait until its health route answers."""
+        """Create an admin key, start the process and wait until its health route answers."""
+        if not self.admin_key:
+            self.admin_key = create_api_key(self.database_url, name="test admin")
         env = {
             **os.environ,
             "DATABASE_URL": self.database_url,

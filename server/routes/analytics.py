@@ -8,11 +8,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
-from server.routes.support_deps import STAFF, PoolDep, TenantDep, api_error
+from server.routes.support_deps import PoolDep, TenantDep, api_error, require
 from support.alerts import intent_spikes, repeat_contacts
 from support.analytics import Bucket, RangeError, TimeRange, support_metrics
 
-router = APIRouter(prefix="/analytics", tags=["analytics"], dependencies=STAFF)
+router = APIRouter(prefix="/analytics", tags=["analytics"], dependencies=[require("analytics.read")])
 
 
 def _window(start: datetime | None, end: datetime | None, bucket: Bucket) -> TimeRange:

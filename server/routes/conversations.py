@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from server.routes.support_deps import STAFF, PoolDep, TenantDep, api_error
+from server.routes.support_deps import IdentityDep, PoolDep, TenantDep, api_error, require
 from support.connections import fetch_one
 from support.events import thread_events
 from support.outcomes import confirm_resolution, end_conversation
@@ -37,19 +37,23 @@ def _unknown(thread_id: str) -> JSONResponse:
     return api_error(404, f"conversation {thread_id} not found", {"thread_id": thread_id})
 
 
-@router.post("/{thread_id}/end", response_model=None)
-async def end(thread_id: str, body: EndConversation, pool: PoolDep, tenant: TenantDep) -> dict[str, Any] | JSONResponse:
+@router.post("/{thread_id}/end", response_model=None, dependencies=[require("conversations.end")])
+async def end(
+    thread_id: str, body: EndConversation, pool: PoolDep, tenant: TenantDep, identity: IdentityDep
+) -> dict[str, Any] | JSONResponse:
     """End the conversation with an optional rating and comment (stored on the thread and its tickets)."""
     owner = await thread_owner(pool, tenant, thread_id)
     # Another customer's thread looks exactly like a missing one.
     if owner is None or (body.customer_id is not None and body.customer_id != owner):
+        return _unknown(thread_id)
+    if identity.is_customer and identity.customer_id != owner:
         return _unknown(thread_id)
     return await end_conversation(
         pool, tenant=tenant, thread_id=thread_id, customer_id=owner, rating=body.rating, comment=body.comment
     )
 
 
-@router.post("/{thread_id}/resolve", response_model=None, dependencies=STAFF)
+@router.post("/{thread_id}/resolve", response_model=None, dependencies=[require("inbox.close")])
 async def resolve(thread_id: str, body: Resolve, pool: PoolDep, tenant: TenantDep) -> dict[str, Any] | JSONResponse:
     """Record that the customer confirmed the issue is solved."""
     owner = await thread_owner(pool, tenant, thread_id)
@@ -58,7 +62,7 @@ async def resolve(thread_id: str, body: Resolve, pool: PoolDep, tenant: TenantDe
     return await confirm_resolution(tenant, thread_id, owner, body.by, db=pool)
 
 
-@router.get("/{thread_id}", response_model=None, dependencies=STAFF)
+@router.get("/{thread_id}", response_model=None, dependencies=[require("conversations.read")])
 async def outcome(thread_id: str, pool: PoolDep, tenant: TenantDep) -> dict[str, Any] | JSONResponse:
     """The conversation's outcome (resolution, rating) and its per-turn events."""
     owner = await thread_owner(pool, tenant, thread_id)

@@ -8,11 +8,11 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from server.routes.support_deps import STAFF, PoolDep, TenantDep, api_error
+from server.routes.support_deps import PoolDep, TenantDep, api_error, require
 from support import customers as customer_store
 from support.tickets import list_tickets
 
-router = APIRouter(prefix="/customers", tags=["customers"], dependencies=STAFF)
+router = APIRouter(prefix="/customers", tags=["customers"], dependencies=[require("customers.read")])
 
 TierField = Literal["free", "standard", "premium", "enterprise"]
 
@@ -60,7 +60,7 @@ async def list_customers(
     return {"customers": rows, "limit": limit, "offset": offset}
 
 
-@router.post("", status_code=201, response_model=None)
+@router.post("", status_code=201, response_model=None, dependencies=[require("customers.update")])
 async def upsert_customer(body: CustomerBody, pool: PoolDep, tenant: TenantDep) -> dict[str, Any] | JSONResponse:
     """Create the customer, or replace its profile."""
     try:
@@ -87,7 +87,7 @@ async def get_customer(customer_id: str, pool: PoolDep, tenant: TenantDep) -> di
     return customer if customer is not None else _not_found(customer_id)
 
 
-@router.patch("/{customer_id}", response_model=None)
+@router.patch("/{customer_id}", response_model=None, dependencies=[require("customers.update")])
 async def update_customer(
     customer_id: str, body: CustomerPatch, pool: PoolDep, tenant: TenantDep
 ) -> dict[str, Any] | JSONResponse:

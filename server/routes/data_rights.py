@@ -7,14 +7,14 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from server.routes.support_deps import STAFF, PoolDep, TenantDep, api_error
+from server.routes.support_deps import PoolDep, TenantDep, api_error, require
 from support.customers import CustomerNotFoundError
 from support.data_rights import erase_customer, export_customer
 
-router = APIRouter(prefix="/customers", tags=["data rights"], dependencies=STAFF)
+router = APIRouter(prefix="/customers", tags=["data rights"])
 
 
-@router.get("/{customer_id}/export", response_model=None)
+@router.get("/{customer_id}/export", response_model=None, dependencies=[require("data.export")])
 async def export(customer_id: str, pool: PoolDep, tenant: TenantDep) -> dict[str, Any] | JSONResponse:
     """Profile, tickets with history, threads with messages, memories, events and outcomes."""
     try:
@@ -23,7 +23,7 @@ async def export(customer_id: str, pool: PoolDep, tenant: TenantDep) -> dict[str
         return api_error(404, f"customer {customer_id} not found", {"customer_id": customer_id})
 
 
-@router.delete("/{customer_id}", response_model=None)
+@router.delete("/{customer_id}", response_model=None, dependencies=[require("data.erase")])
 async def erase(customer_id: str, pool: PoolDep, tenant: TenantDep) -> dict[str, Any] | JSONResponse:
     """Erase the customer: threads, checkpoints, runs, memories, tickets, events and profile."""
     try:

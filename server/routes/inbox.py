@@ -16,11 +16,11 @@ from langgraph_sdk import get_client
 from langgraph_sdk.errors import APIError
 from pydantic import BaseModel, ConfigDict, Field
 
-from server.routes.support_deps import STAFF, PoolDep, TenantDep, api_error
+from server.routes.support_deps import PoolDep, TenantDep, api_error, require
 from support import inbox
 
 logger = logging.getLogger(__name__)
-router = APIRouter(prefix="/inbox", tags=["inbox"], dependencies=STAFF)
+router = APIRouter(prefix="/inbox", tags=["inbox"], dependencies=[require("inbox.read")])
 
 ASSISTANT_ID = "support"
 StatusField = Literal["waiting", "claimed", "answered", "handed_back", "closed"]
@@ -91,7 +91,7 @@ async def get_handoff(handoff_id: int, pool: PoolDep, tenant: TenantDep) -> dict
         return _not_found(handoff_id)
 
 
-@router.post("/{handoff_id}/claim", response_model=None)
+@router.post("/{handoff_id}/claim", response_model=None, dependencies=[require("inbox.claim")])
 async def claim(handoff_id: int, body: Claim, pool: PoolDep, tenant: TenantDep) -> dict[str, Any] | JSONResponse:
     """Take a waiting handoff; a second claim gets 409."""
     try:
@@ -160,7 +160,7 @@ def _forwarded_headers(request: Request, tenant: str) -> dict[str, str]:
     return headers
 
 
-@router.post("/{handoff_id}/reply", response_model=None)
+@router.post("/{handoff_id}/reply", response_model=None, dependencies=[require("inbox.reply")])
 async def reply(
     handoff_id: int, body: Reply, request: Request, pool: PoolDep, tenant: TenantDep
 ) -> dict[str, Any] | JSONResponse:
@@ -168,7 +168,7 @@ async def reply(
     return await _act(request, pool, tenant, handoff_id, "reply", body.agent, body.text, None)
 
 
-@router.post("/{handoff_id}/handback", response_model=None)
+@router.post("/{handoff_id}/handback", response_model=None, dependencies=[require("inbox.reply")])
 async def handback(
     handoff_id: int, body: Handback, request: Request, pool: PoolDep, tenant: TenantDep
 ) -> dict[str, Any] | JSONResponse:
@@ -176,7 +176,7 @@ async def handback(
     return await _act(request, pool, tenant, handoff_id, "handback", body.agent, body.text, None)
 
 
-@router.post("/{handoff_id}/close", response_model=None)
+@router.post("/{handoff_id}/close", response_model=None, dependencies=[require("inbox.close")])
 async def close(
     handoff_id: int, body: Close, request: Request, pool: PoolDep, tenant: TenantDep
 ) -> dict[str, Any] | JSONResponse:

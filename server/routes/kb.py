@@ -19,7 +19,7 @@ from knowledge.loaders import SUPPORTED_SUFFIXES, LoadError, article_from_fields
 from knowledge.store import KnowledgeBase, get_knowledge_base
 from knowledge.usage import article_usage, usage_of
 from knowledge.writer import write_articles
-from server.routes.support_deps import STAFF, TenantDep, api_error
+from server.routes.support_deps import TenantDep, api_error, require
 from settings import get_settings
 
 
@@ -39,7 +39,7 @@ class _JSONErrorRoute(APIRoute):
         return route
 
 
-router = APIRouter(tags=["knowledge base"], dependencies=STAFF, route_class=_JSONErrorRoute)
+router = APIRouter(tags=["knowledge base"], dependencies=[require("kb.read")], route_class=_JSONErrorRoute)
 
 
 async def _knowledge_base() -> KnowledgeBase:
@@ -143,7 +143,7 @@ async def get_article(kb: KBDep, tenant: TenantDep, article_id: str) -> dict[str
     }
 
 
-@router.post("/articles", status_code=201, response_model=None)
+@router.post("/articles", status_code=201, response_model=None, dependencies=[require("kb.edit")])
 async def create_article(kb: KBDep, tenant: TenantDep, body: NewArticle) -> dict[str, Any] | JSONResponse:
     """Add an article; 409 when the id is taken (use PUT to replace)."""
     article_id = body.id or slugify(body.title)
@@ -155,7 +155,7 @@ async def create_article(kb: KBDep, tenant: TenantDep, body: NewArticle) -> dict
         return api_error(422, str(exc), {"article_id": article_id})
 
 
-@router.put("/articles/{article_id}", response_model=None)
+@router.put("/articles/{article_id}", response_model=None, dependencies=[require("kb.edit")])
 async def put_article(
     kb: KBDep, tenant: TenantDep, article_id: str, body: ArticleBody
 ) -> dict[str, Any] | JSONResponse:
@@ -166,7 +166,7 @@ async def put_article(
         return api_error(422, str(exc), {"article_id": article_id})
 
 
-@router.delete("/articles/{article_id}", status_code=204, response_model=None)
+@router.delete("/articles/{article_id}", status_code=204, response_model=None, dependencies=[require("kb.edit")])
 async def delete_article(kb: KBDep, tenant: TenantDep, article_id: str) -> Response:
     """Delete an article and its chunks."""
     if not await catalog.delete_articles(kb, [article_id], tenant=tenant):
@@ -174,7 +174,7 @@ async def delete_article(kb: KBDep, tenant: TenantDep, article_id: str) -> Respo
     return Response(status_code=204)
 
 
-@router.post("/upload", response_model=None)
+@router.post("/upload", response_model=None, dependencies=[require("kb.edit")])
 async def upload(
     kb: KBDep, tenant: TenantDep, files: Annotated[list[UploadFile], File(description="Documents to ingest.")]
 ) -> dict[str, Any] | JSONResponse:
@@ -200,13 +200,13 @@ async def upload(
     return summary.as_dict()
 
 
-@router.get("/stats")
+@router.get("/stats", dependencies=[require("analytics.read")])
 async def stats(kb: KBDep, tenant: TenantDep, top: Annotated[int, Query(ge=1, le=100)] = 10) -> dict[str, Any]:
     """Counts per category, the embedding model, and the most cited articles with their resolution rates."""
     return await catalog.stats(kb, tenant=tenant) | {"most_cited": await article_usage(kb, tenant=tenant, limit=top)}
 
 
-@router.get("/usage")
+@router.get("/usage", dependencies=[require("analytics.read")])
 async def usage(kb: KBDep, tenant: TenantDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> dict[str, Any]:
     """Per article: citations, threads citing it, how many resolved, and the resolution rate."""
     return {"articles": await article_usage(kb, tenant=tenant, limit=limit)}

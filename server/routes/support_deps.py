@@ -1,48 +1,74 @@
-"""What the support routers share: the tenant header, the staff key check, the pool, and JSON errors.
+"""What the support routers share: the verified caller, the permission check, the pool, and JSON errors.
 
-Under Aegra an HTTPException's string detail becomes the same {"error", "message", "details"} body.
+The caller is the same ``Identity`` the LangGraph API's auth handler verifies (``identity.resolve``); the tenant
+is the caller's, never a header's. Under Aegra an HTTPException's string detail becomes the same
+{"error", "message", "details"} body.
 """
 
 from __future__ import annotations
 
-import re
-import secrets
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, HTTPException
+from fastapi import Depends, HTTPException, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from psycopg_pool import AsyncConnectionPool
 
 from db.pool import get_pool
+from identity.model import Identity
+from identity.policy import Action, allowed, may_act_for
+from identity.resolve import CredentialRejected, identity_from_headers
 from server.errors import error_body
-from settings import get_settings
+from server.request_facts import current_request
 
 
 async def _pool() -> AsyncConnectionPool[Any]:
     return await get_pool()
 
 
-_TENANT = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+async def current_identity(request: Request) -> Identity:
+    """The verified caller; 401 without a valid key, token or session."""
+    facts = current_request()
+    if facts is not None and facts.identity is not None:
+        return facts.identity
+    try:
+        identity = await identity_from_headers(request.headers, method=request.method)
+    except CredentialRejected as exc:
+        raise HTTPException(status_code=401, detail="invalid credentials") from exc
+    if identity is None:
+        raise HTTPException(
+            status_code=401, detail="authentication required: Authorization: Bearer <key or token>, or X-Api-Key"
+        )
+    if facts is not None:
+        facts.identity = identity
+    return identity
 
 
-def _tenant(x_tenant: Annotated[str | None, Header()] = None) -> str:
-    tenant = (x_tenant or "default").strip() or "default"
-    if not _TENANT.match(tenant):
-        raise HTTPException(status_code=400, detail="X-Tenant must be 1-64 of A-Z a-z 0-9 _ . -")
-    return tenant
+IdentityDep = Annotated[Identity, Depends(current_identity)]
 
 
-def require_staff(x_api_key: Annotated[str | None, Header()] = None) -> None:
-    """When API_KEY is set, staff routes need the same value in X-API-Key."""
-    expected = get_settings().api_key
-    if expected and not (x_api_key and secrets.compare_digest(x_api_key, expected)):
-        raise HTTPException(status_code=401, detail="missing or wrong X-API-Key")
+def _tenant(identity: IdentityDep) -> str:
+    return identity.tenant
+
+
+def require(action: Action) -> Any:
+    """A route dependency: 403 unless the caller's role may take ``action``."""
+
+    async def check(identity: IdentityDep) -> None:
+        if not allowed(identity, action):
+            raise HTTPException(status_code=403, detail=f"role {identity.role!r} may not {action}")
+
+    return Depends(check)
+
+
+def ensure_may_act_for(identity: Identity, customer_id: str) -> None:
+    """404 (as if absent) when a customer asks about another customer."""
+    if not may_act_for(identity, customer_id):
+        raise HTTPException(status_code=404, detail=f"customer {customer_id} not found")
 
 
 PoolDep = Annotated[AsyncConnectionPool[Any], Depends(_pool)]
 TenantDep = Annotated[str, Depends(_tenant)]
-STAFF = [Depends(require_staff)]
 
 
 def api_error(status: int, message: str, details: Any = None) -> JSONResponse:

@@ -8,11 +8,11 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from server.routes.support_deps import STAFF, PoolDep, TenantDep, api_error
+from server.routes.support_deps import IdentityDep, PoolDep, TenantDep, api_error, ensure_may_act_for, require
 from support import tickets as ticket_store
 from support.customers import CustomerNotFoundError
 
-router = APIRouter(prefix="/tickets", tags=["tickets"], dependencies=STAFF)
+router = APIRouter(prefix="/tickets", tags=["tickets"])
 
 StatusField = Literal["open", "in_progress", "pending", "resolved", "closed"]
 PriorityField = Literal["low", "normal", "high", "urgent"]
@@ -55,20 +55,25 @@ def _not_found(ticket_id: str) -> JSONResponse:
 async def list_tickets(
     pool: PoolDep,
     tenant: TenantDep,
+    identity: IdentityDep,
     customer_id: str | None = None,
     status: StatusField | None = None,
     team: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict[str, Any]:
-    """Tickets, most recently updated first."""
+    """Tickets, most recently updated first; a customer sees only their own."""
+    if identity.is_customer:
+        if customer_id is not None:
+            ensure_may_act_for(identity, customer_id)
+        customer_id = identity.customer_id
     rows = await ticket_store.list_tickets(
         pool, tenant, customer_id=customer_id, status=status, team=team, limit=limit, offset=offset
     )
     return {"tickets": rows, "limit": limit, "offset": offset}
 
 
-@router.post("", status_code=201, response_model=None)
+@router.post("", status_code=201, response_model=None, dependencies=[require("tickets.create")])
 async def create_ticket(body: TicketCreate, pool: PoolDep, tenant: TenantDep) -> dict[str, Any] | JSONResponse:
     """Open a ticket (the customer is created on first contact)."""
     try:
@@ -90,24 +95,28 @@ async def create_ticket(body: TicketCreate, pool: PoolDep, tenant: TenantDep) ->
 
 
 @router.get("/{ticket_id}", response_model=None)
-async def get_ticket(ticket_id: str, pool: PoolDep, tenant: TenantDep) -> dict[str, Any] | JSONResponse:
-    """One ticket with its allowed next statuses."""
+async def get_ticket(
+    ticket_id: str, pool: PoolDep, tenant: TenantDep, identity: IdentityDep
+) -> dict[str, Any] | JSONResponse:
+    """One ticket with its allowed next statuses (a customer's own only)."""
     ticket = await ticket_store.get_ticket(pool, tenant, ticket_id)
-    if ticket is None:
+    if ticket is None or (identity.is_customer and ticket["customer_id"] != identity.customer_id):
         return _not_found(ticket_id)
     return {**ticket, "allowed_transitions": list(ticket_store.ALLOWED_TRANSITIONS[ticket["status"]])}
 
 
 @router.get("/{ticket_id}/events", response_model=None)
-async def get_ticket_events(ticket_id: str, pool: PoolDep, tenant: TenantDep) -> dict[str, Any] | JSONResponse:
-    """The ticket's history, oldest first."""
+async def get_ticket_events(
+    ticket_id: str, pool: PoolDep, tenant: TenantDep, identity: IdentityDep
+) -> dict[str, Any] | JSONResponse:
+    """The ticket's history, oldest first (a customer's own only)."""
     ticket = await ticket_store.get_ticket(pool, tenant, ticket_id)
-    if ticket is None:
+    if ticket is None or (identity.is_customer and ticket["customer_id"] != identity.customer_id):
         return _not_found(ticket_id)
     return {"ticket_id": ticket["id"], "events": await ticket_store.ticket_events(pool, tenant, ticket["id"])}
 
 
-@router.patch("/{ticket_id}", response_model=None)
+@router.patch("/{ticket_id}", response_model=None, dependencies=[require("tickets.update")])
 async def update_ticket(
     ticket_id: str, body: TicketUpdate, pool: PoolDep, tenant: TenantDep
 ) -> dict[str, Any] | JSONResponse:

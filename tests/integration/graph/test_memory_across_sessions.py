@@ -40,7 +40,7 @@ async def _wait_for_facts(client: Any, namespace: tuple[str, ...], keys: set[str
 
 
 async def test_second_session_days_later_recalls_the_first(live_server: ServerProcess) -> None:
-    client = get_client(url=live_server.url)
+    client = get_client(url=live_server.url, headers=live_server.headers)
     customer = f"cust-{uuid.uuid4().hex[:8]}"
     first_thread = (await client.threads.create())["thread_id"]
     first = await client.runs.wait(

@@ -15,13 +15,15 @@ pytestmark = pytest.mark.integration
 def client(live_server: ServerProcess) -> Iterator[httpx.Client]:
     # a tenant of its own per test: the session server is shared, the seed KB lives in "default"
     with httpx.Client(
-        base_url=f"{live_server.url}/kb", timeout=120, headers={"X-Tenant": f"t{uuid.uuid4().hex[:8]}"}
+        base_url=f"{live_server.url}/kb",
+        timeout=120,
+        headers=live_server.key_headers(tenant=f"t{uuid.uuid4().hex[:8]}"),
     ) as c:
         yield c
 
 
 def _seeded(live_server: ServerProcess) -> httpx.Client:
-    return httpx.Client(base_url=f"{live_server.url}/kb", timeout=120)
+    return httpx.Client(base_url=f"{live_server.url}/kb", timeout=120, headers=live_server.headers)
 
 
 def test_search_the_seed_kb(live_server: ServerProcess) -> None:

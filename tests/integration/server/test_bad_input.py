@@ -21,7 +21,7 @@ def _messages(client: httpx.Client, thread_id: str) -> list[str]:
 
 @pytest.fixture
 def http(live_server: ServerProcess) -> httpx.Client:
-    return httpx.Client(base_url=live_server.url, timeout=60)
+    return httpx.Client(base_url=live_server.url, timeout=60, headers=live_server.headers)
 
 
 @pytest.fixture
@@ -72,7 +72,7 @@ def test_malformed_json_is_422(http: httpx.Client, thread_with_history: str) -> 
 
 def test_message_limit_is_configurable(server_factory: object) -> None:
     server = server_factory(MAX_MESSAGE_CHARS="20")  # type: ignore[operator]
-    with httpx.Client(base_url=server.url, timeout=60) as client:
+    with httpx.Client(base_url=server.url, timeout=60, headers=server.headers) as client:
         thread_id = client.post("/threads", json={}).json()["thread_id"]
         body = {"assistant_id": "echo", "input": {"messages": [{"role": "user", "content": "x" * 21}]}}
         response = client.post(f"/threads/{thread_id}/runs/wait", json=body)

@@ -32,7 +32,7 @@ async def test_killed_server_completes_interrupted_and_queued_runs(
     server_factory: Callable[..., ServerProcess],
 ) -> None:
     server = server_factory()
-    client = get_client(url=server.url)
+    client = get_client(url=server.url, headers=server.headers)
     thread_id = (await client.threads.create())["thread_id"]
     await client.runs.wait(thread_id, "echo", input=_ask("before"))
     interrupted = await client.runs.create(thread_id, "echo", input=_ask("during"), context={"delay_s": 3})
@@ -41,7 +41,7 @@ async def test_killed_server_completes_interrupted_and_queued_runs(
 
     server.kill()
     restarted = server_factory(database_url=server.database_url)
-    client = get_client(url=restarted.url)
+    client = get_client(url=restarted.url, headers=restarted.headers)
 
     for run in (interrupted, queued):
         await asyncio.wait_for(client.runs.join(thread_id, run["run_id"]), timeout=60)
@@ -64,14 +64,14 @@ async def test_killed_server_completes_interrupted_and_queued_runs(
 
 async def test_run_that_fails_on_recovery_is_visible_as_error(server_factory: Callable[..., ServerProcess]) -> None:
     server = server_factory()
-    client = get_client(url=server.url)
+    client = get_client(url=server.url, headers=server.headers)
     thread_id = (await client.threads.create())["thread_id"]
     doomed = await client.runs.create(thread_id, "echo", input=_ask("boom"), context={"delay_s": 3})
     await _wait_until_running(client, thread_id, doomed["run_id"])
     server.kill()
     # The restarted process cannot run it (an invalid context type makes the graph fail): the client sees an error.
     restarted = server_factory(database_url=server.database_url, ECHO_FAIL="1")
-    client = get_client(url=restarted.url)
+    client = get_client(url=restarted.url, headers=restarted.headers)
     await asyncio.wait_for(client.runs.join(thread_id, doomed["run_id"]), timeout=60)
     run = await client.runs.get(thread_id, doomed["run_id"])
     assert run["status"] == "error"

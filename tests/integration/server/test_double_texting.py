@@ -25,7 +25,7 @@ def _humans_and_replies(messages: list[dict[str, object]]) -> tuple[list[object]
 
 
 async def test_concurrent_waits_all_answered_in_order(live_server: ServerProcess) -> None:
-    client = get_client(url=live_server.url)
+    client = get_client(url=live_server.url, headers=live_server.headers)
     thread_id = (await client.threads.create())["thread_id"]
     texts = [f"message {i}" for i in range(6)]
     results = await asyncio.gather(
@@ -46,7 +46,7 @@ async def test_concurrent_waits_all_answered_in_order(live_server: ServerProcess
 
 
 async def test_enqueue_keeps_send_order(live_server: ServerProcess) -> None:
-    client = get_client(url=live_server.url)
+    client = get_client(url=live_server.url, headers=live_server.headers)
     thread_id = (await client.threads.create())["thread_id"]
     runs = []
     for i in range(4):  # each create returns once the run is acknowledged; the first is still running
@@ -59,7 +59,7 @@ async def test_enqueue_keeps_send_order(live_server: ServerProcess) -> None:
 
 
 async def test_reject_returns_409_while_a_run_is_active(live_server: ServerProcess) -> None:
-    client = get_client(url=live_server.url)
+    client = get_client(url=live_server.url, headers=live_server.headers)
     thread_id = (await client.threads.create())["thread_id"]
     first = await client.runs.create(thread_id, "echo", input=_ask("slow"), context={"delay_s": 1.5})
     with pytest.raises(httpx.HTTPStatusError) as err:
@@ -77,7 +77,10 @@ async def test_two_processes_share_the_queue(
     live_server: ServerProcess, server_factory: Callable[..., ServerProcess]
 ) -> None:
     second = server_factory(database_url=live_server.database_url)
-    clients = [get_client(url=live_server.url), get_client(url=second.url)]
+    clients = [
+        get_client(url=live_server.url, headers=live_server.headers),
+        get_client(url=second.url, headers=second.headers),
+    ]
     thread_id = (await clients[0].threads.create())["thread_id"]
     texts = [f"p{i % 2}-{i}" for i in range(8)]
     await asyncio.gather(

@@ -15,7 +15,7 @@ CARD = "4111 1111 1111 1111"
 
 
 async def test_pii_is_redacted_before_storage(live_server: ServerProcess) -> None:
-    client = get_client(url=live_server.url)
+    client = get_client(url=live_server.url, headers=live_server.headers)
     thread_id = (await client.threads.create())["thread_id"]
     message = f"I was charged twice on card {CARD}, please email me at {EMAIL}"
     result = await client.runs.wait(

@@ -18,14 +18,14 @@ def _ask(text: str) -> dict[str, object]:
 
 async def test_third_turn_after_restart_sees_the_first_two(server_factory: Callable[..., ServerProcess]) -> None:
     server = server_factory()
-    client = get_client(url=server.url)
+    client = get_client(url=server.url, headers=server.headers)
     thread_id = (await client.threads.create())["thread_id"]
     await client.runs.wait(thread_id, "echo", input=_ask("one"))
     await client.runs.wait(thread_id, "echo", input=_ask("two"))
     server.stop()
 
     restarted = server_factory(database_url=server.database_url)
-    client = get_client(url=restarted.url)
+    client = get_client(url=restarted.url, headers=restarted.headers)
     result = await client.runs.wait(thread_id, "echo", input=_ask("three"))
     assert isinstance(result, dict)
     assert [m["content"] for m in result["messages"]] == [
@@ -42,7 +42,7 @@ async def test_third_turn_after_restart_sees_the_first_two(server_factory: Calla
 
 async def test_support_agent_uses_history_after_restart(server_factory: Callable[..., ServerProcess]) -> None:
     server = server_factory(seed=True)
-    client = get_client(url=server.url)
+    client = get_client(url=server.url, headers=server.headers)
     thread_id = (await client.threads.create())["thread_id"]
     customer = {"customer_id": "restart-customer"}
     await client.runs.wait(
@@ -52,7 +52,7 @@ async def test_support_agent_uses_history_after_restart(server_factory: Callable
     server.stop()
 
     restarted = server_factory(database_url=server.database_url)
-    client = get_client(url=restarted.url)
+    client = get_client(url=restarted.url, headers=restarted.headers)
     result = await client.runs.wait(thread_id, "support", input=_ask("What plan am I on?"), context=customer)
     assert isinstance(result, dict)
     humans = [m["content"] for m in result["messages"] if m["type"] == "human"]

@@ -20,7 +20,7 @@ def _ask(text: str) -> dict[str, object]:
 
 
 async def test_assistants_search_and_graph(live_server: ServerProcess) -> None:
-    client = get_client(url=live_server.url)
+    client = get_client(url=live_server.url, headers=live_server.headers)
     assistants = await client.assistants.search(graph_id="support")
     assert [a["graph_id"] for a in assistants] == ["support"]
     graph = await client.assistants.get_graph(assistants[0]["assistant_id"])
@@ -29,7 +29,7 @@ async def test_assistants_search_and_graph(live_server: ServerProcess) -> None:
 
 
 async def test_thread_lifecycle(live_server: ServerProcess) -> None:
-    client = get_client(url=live_server.url)
+    client = get_client(url=live_server.url, headers=live_server.headers)
     marker = uuid.uuid4().hex
     thread = await client.threads.create(metadata={"customer_id": "sdk-customer", "marker": marker})
     thread_id = thread["thread_id"]
@@ -58,7 +58,7 @@ async def test_thread_lifecycle(live_server: ServerProcess) -> None:
 
 
 async def test_stream_modes(live_server: ServerProcess) -> None:
-    client = get_client(url=live_server.url)
+    client = get_client(url=live_server.url, headers=live_server.headers)
     thread = await client.threads.create()
     events: dict[str, int] = {}
     streamed_text = ""
@@ -86,7 +86,7 @@ async def test_stream_modes(live_server: ServerProcess) -> None:
 
 
 async def test_background_run_then_join(live_server: ServerProcess) -> None:
-    client = get_client(url=live_server.url)
+    client = get_client(url=live_server.url, headers=live_server.headers)
     thread = await client.threads.create()
     run = await client.runs.create(thread["thread_id"], "support", input=_ask("Where is my order?"), context=CUSTOMER)
     assert run["status"] in ("pending", "running")
@@ -96,7 +96,7 @@ async def test_background_run_then_join(live_server: ServerProcess) -> None:
 
 
 async def test_store_put_and_search(live_server: ServerProcess) -> None:
-    client = get_client(url=live_server.url)
+    client = get_client(url=live_server.url, headers=live_server.headers)
     namespace = ["customers", "default", f"c-{uuid.uuid4().hex[:8]}", "memories"]
     await client.store.put_item(namespace, key="plan", value={"fact": "Customer is on the Pro plan"})
     await client.store.put_item(namespace, key="language", value={"fact": "Prefers Spanish"})

@@ -18,7 +18,7 @@ async def test_langgraph_dev_checkpoints_to_postgres(
 ) -> None:
     studio = LangGraphDevProcess(live_server.database_url, server_config, tmp_path / "studio.log").start(timeout_s=300)
     try:
-        client = get_client(url=studio.url)
+        client = get_client(url=studio.url, headers=studio.headers)
         assert {a["graph_id"] for a in await client.assistants.search()} >= {"support", "echo"}
         thread_id = (await client.threads.create())["thread_id"]
         await client.runs.wait(thread_id, "echo", input={"messages": [{"role": "user", "content": "studio"}]})

@@ -78,7 +78,7 @@ async def test_workers_share_connections_replace_the_dead_and_exit_with_the_supe
         return len(pids) == 2 and dead not in pids
 
     assert _wait_for(replaced, timeout_s=240)
-    sdk = get_client(url=server.url)
+    sdk = get_client(url=server.url, headers=server.headers)
     thread_id = (await sdk.threads.create())["thread_id"]
     message: dict[str, object] = {"messages": [{"role": "user", "content": "still here"}]}
     result = await sdk.runs.wait(thread_id, "echo", input=message)

@@ -40,7 +40,7 @@ def seed(url: str, tenant: str) -> None:
 async def test_metrics_over_seeded_events(live_server: ServerProcess) -> None:
     tenant = f"an-{uuid.uuid4().hex[:6]}"
     seed(live_server.database_url, tenant)
-    async with httpx.AsyncClient(base_url=live_server.url, headers={"X-Tenant": tenant}) as http:
+    async with httpx.AsyncClient(base_url=live_server.url, headers=live_server.key_headers(tenant=tenant)) as http:
         response = await http.get(
             "/analytics", params={"start": START.isoformat(), "end": (START + timedelta(days=3)).isoformat()}
         )
@@ -66,7 +66,7 @@ async def test_metrics_over_seeded_events(live_server: ServerProcess) -> None:
         assert [b["conversations"] for b in hourly.json()["buckets"]] == [1, 1, 1, 1]
         other = await http.get(
             "/analytics",
-            headers={"X-Tenant": "nobody"},
+            headers=live_server.key_headers(tenant="nobody"),
             params={"start": START.isoformat(), "end": (START + timedelta(days=3)).isoformat()},
         )
         assert other.json()["totals"]["conversations"] == 0
@@ -76,12 +76,10 @@ async def test_alerts_route_and_bad_ranges(live_server: ServerProcess) -> None:
     tenant = f"al-{uuid.uuid4().hex[:6]}"
     seed(live_server.database_url, tenant)
     at = (START + timedelta(days=2, hours=5, minutes=30)).isoformat()
-    async with httpx.AsyncClient(base_url=live_server.url) as http:
-        quiet = await http.get("/analytics/alerts", params={"end": at}, headers={"X-Tenant": tenant})
+    async with httpx.AsyncClient(base_url=live_server.url, headers=live_server.key_headers(tenant=tenant)) as http:
+        quiet = await http.get("/analytics/alerts", params={"end": at})
         assert quiet.status_code == 200 and quiet.json()["intent_spikes"] == []  # one conversation is no spike
-        loose = await http.get(
-            "/analytics/alerts", params={"end": at, "z": 0.5, "min_count": 1}, headers={"X-Tenant": tenant}
-        )
+        loose = await http.get("/analytics/alerts", params={"end": at, "z": 0.5, "min_count": 1})
         assert [s["intent"] for s in loose.json()["intent_spikes"]] == ["outage_status"]
         assert loose.json()["repeat_contacts"] == []
         reversed_range = await http.get(

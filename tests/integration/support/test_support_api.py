@@ -19,7 +19,7 @@ def new_id(prefix: str) -> str:
 
 
 async def test_demo_customers_are_seeded(live_server: ServerProcess) -> None:
-    async with httpx.AsyncClient(base_url=live_server.url) as http:
+    async with httpx.AsyncClient(base_url=live_server.url, headers=live_server.headers) as http:
         ben = await http.get("/customers/demo-ben")
         assert ben.status_code == 200 and ben.json()["tier"] == "premium"
         tickets = (await http.get("/customers/demo-chloe/tickets")).json()["tickets"]
@@ -28,7 +28,7 @@ async def test_demo_customers_are_seeded(live_server: ServerProcess) -> None:
 
 async def test_ticket_lifecycle_and_transition_rules(live_server: ServerProcess) -> None:
     customer = new_id("api")
-    async with httpx.AsyncClient(base_url=live_server.url) as http:
+    async with httpx.AsyncClient(base_url=live_server.url, headers=live_server.headers) as http:
         made = await http.post(
             "/tickets", json={"customer_id": customer, "subject": "App crashes", "priority": "high", "tags": ["ios"]}
         )
@@ -62,7 +62,7 @@ async def test_ticket_lifecycle_and_transition_rules(live_server: ServerProcess)
 
 
 async def test_resolved_ticket_conflict_lists_allowed(live_server: ServerProcess) -> None:
-    async with httpx.AsyncClient(base_url=live_server.url) as http:
+    async with httpx.AsyncClient(base_url=live_server.url, headers=live_server.headers) as http:
         tid = (await http.post("/tickets", json={"customer_id": new_id("api"), "subject": "x"})).json()["id"]
         await http.patch(f"/tickets/{tid}", json={"status": "resolved", "resolution": "fixed"})
         conflict = await http.patch(f"/tickets/{tid}", json={"status": "pending"})
@@ -72,7 +72,7 @@ async def test_resolved_ticket_conflict_lists_allowed(live_server: ServerProcess
 
 
 async def test_bad_input_codes(live_server: ServerProcess) -> None:
-    async with httpx.AsyncClient(base_url=live_server.url) as http:
+    async with httpx.AsyncClient(base_url=live_server.url, headers=live_server.headers) as http:
         for response in (
             await http.get("/tickets/T-99999999"),
             await http.patch("/tickets/T-99999999", json={"status": "open"}),
@@ -94,7 +94,7 @@ async def test_bad_input_codes(live_server: ServerProcess) -> None:
 
 async def test_customer_profile_routes(live_server: ServerProcess) -> None:
     cid = new_id("cust")
-    async with httpx.AsyncClient(base_url=live_server.url) as http:
+    async with httpx.AsyncClient(base_url=live_server.url, headers=live_server.headers) as http:
         body: dict[str, Any] = {
             "id": cid,
             "name": "Noor",
@@ -114,7 +114,7 @@ async def test_customer_profile_routes(live_server: ServerProcess) -> None:
 
 async def test_end_conversation_with_csat(live_server: ServerProcess) -> None:
     customer = new_id("csat")
-    client = get_client(url=live_server.url)
+    client = get_client(url=live_server.url, headers=live_server.headers)
     thread = await client.threads.create(metadata={"customer_id": customer})
     thread_id = thread["thread_id"]
     await client.runs.wait(
@@ -123,7 +123,7 @@ async def test_end_conversation_with_csat(live_server: ServerProcess) -> None:
         input={"messages": [{"role": "user", "content": "How do I export my notes?"}]},
         context={"customer_id": customer},
     )
-    async with httpx.AsyncClient(base_url=live_server.url) as http:
+    async with httpx.AsyncClient(base_url=live_server.url, headers=live_server.headers) as http:
         ticket = (
             await http.post("/tickets", json={"customer_id": customer, "subject": "export", "thread_id": thread_id})
         ).json()
@@ -150,7 +150,7 @@ async def test_end_conversation_with_csat(live_server: ServerProcess) -> None:
 
 async def test_staff_routes_need_the_api_key_when_set(server_factory: Any) -> None:
     server = server_factory(API_KEY="staff-secret")
-    async with httpx.AsyncClient(base_url=server.url) as http:
+    async with httpx.AsyncClient(base_url=server.url, headers=server.headers) as http:
         for path in ("/tickets", "/customers", "/inbox", "/analytics"):
             denied = await http.get(path)
             assert denied.status_code == 401 and denied.json()["message"] == "missing or wrong X-API-Key", path

@@ -43,7 +43,7 @@ def mentions(url: str, needles: list[str]) -> list[str]:
 
 
 async def converse(server: ServerProcess, customer_id: str, texts: list[str]) -> str:
-    client = get_client(url=server.url)
+    client = get_client(url=server.url, headers=server.headers)
     thread = await client.threads.create(metadata={"customer_id": customer_id})
     for text in texts:
         await client.runs.wait(
@@ -76,8 +76,8 @@ async def test_export_then_erase_leaves_nothing(live_server: ServerProcess) -> N
     tag = uuid.uuid4().hex[:10]
     cid, name, email = f"erase-{tag}", f"Zebulon Quartz{tag}", f"zeb.{tag}@example.net"
     keeper = f"keep-{tag}"
-    client = get_client(url=live_server.url)
-    async with httpx.AsyncClient(base_url=live_server.url, timeout=120) as http:
+    client = get_client(url=live_server.url, headers=live_server.headers)
+    async with httpx.AsyncClient(base_url=live_server.url, timeout=120, headers=live_server.headers) as http:
         assert (await http.post("/customers", json={"id": cid, "name": name, "email": email})).status_code == 201
         assert (await http.post("/customers", json={"id": keeper, "name": "Keeper"})).status_code == 201
         chat = await converse(

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.integration
 
 async def first_turn(server: ServerProcess, customer_id: str, text: str) -> tuple[str, str]:
     """Run one customer message in a new thread; returns (thread_id, thread status)."""
-    client = get_client(url=server.url)
+    client = get_client(url=server.url, headers=server.headers)
     thread = await client.threads.create(metadata={"customer_id": customer_id})
     await client.runs.wait(
         thread["thread_id"],
@@ -34,7 +34,7 @@ async def inbox_item(http: httpx.AsyncClient, thread_id: str) -> dict[str, Any] 
 
 async def test_legal_threat_goes_to_trust_and_safety(live_server: ServerProcess) -> None:
     customer = f"esc-{uuid.uuid4().hex[:8]}"
-    async with httpx.AsyncClient(base_url=live_server.url, timeout=120) as http:
+    async with httpx.AsyncClient(base_url=live_server.url, timeout=120, headers=live_server.headers) as http:
         await http.post("/customers", json={"id": customer, "name": "Lex", "tier": "enterprise"})
         thread_id, status = await first_turn(
             live_server, customer, "If this charge is not reversed today I will sue you, my lawyer is ready."
@@ -48,7 +48,7 @@ async def test_legal_threat_goes_to_trust_and_safety(live_server: ServerProcess)
 
 async def test_repeat_contact_about_open_ticket_reuses_it(live_server: ServerProcess) -> None:
     customer = f"esc-{uuid.uuid4().hex[:8]}"
-    async with httpx.AsyncClient(base_url=live_server.url, timeout=120) as http:
+    async with httpx.AsyncClient(base_url=live_server.url, timeout=120, headers=live_server.headers) as http:
         earlier = (
             await http.post(
                 "/tickets",
@@ -72,6 +72,6 @@ async def test_repeat_contact_about_open_ticket_reuses_it(live_server: ServerPro
 
 async def test_ordinary_question_is_not_escalated(live_server: ServerProcess) -> None:
     customer = f"esc-{uuid.uuid4().hex[:8]}"
-    async with httpx.AsyncClient(base_url=live_server.url, timeout=120) as http:
+    async with httpx.AsyncClient(base_url=live_server.url, timeout=120, headers=live_server.headers) as http:
         thread_id, status = await first_turn(live_server, customer, "How do I share a notebook with a colleague?")
         assert status == "idle" and await inbox_item(http, thread_id) is None

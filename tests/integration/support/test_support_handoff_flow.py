@@ -22,7 +22,7 @@ async def start_escalated_thread(
     server: ServerProcess, http: httpx.AsyncClient, customer_id: str, text: str, tenant: str = "default"
 ) -> tuple[str, dict[str, Any]]:
     """A new thread whose first message makes the graph hand it to a person; returns (thread_id, inbox item)."""
-    client = get_client(url=server.url, headers={"X-Tenant": tenant})
+    client = get_client(url=server.url, headers=server.key_headers(tenant=tenant))
     thread = await client.threads.create(metadata={"customer_id": customer_id})
     context = {"customer_id": customer_id, "tenant": tenant}
     await client.runs.wait(thread["thread_id"], "support", input=ask(text), context=context)
@@ -34,7 +34,7 @@ async def start_escalated_thread(
 
 async def test_escalation_reply_resumes_thread(live_server: ServerProcess) -> None:
     customer_id = f"flow-{uuid.uuid4().hex[:8]}"
-    async with httpx.AsyncClient(base_url=live_server.url, timeout=120) as http:
+    async with httpx.AsyncClient(base_url=live_server.url, timeout=120, headers=live_server.headers) as http:
         created = await http.post(
             "/customers", json={"id": customer_id, "name": "Priya Flow", "tier": "premium", "language": "en"}
         )
@@ -63,7 +63,7 @@ async def test_escalation_reply_resumes_thread(live_server: ServerProcess) -> No
         assert body["last_message"]["content"] == words
 
         # Persisted in the thread: the customer sees the person's words as the agent's message.
-        state = await get_client(url=live_server.url).threads.get_state(thread_id)
+        state = await get_client(url=live_server.url, headers=live_server.headers).threads.get_state(thread_id)
         messages = state["values"]["messages"]
         assert messages[-1]["type"] == "ai" and messages[-1]["content"] == words and messages[-1]["name"] == "kim"
         assert messages[0]["type"] == "human"  # the whole context is still there
@@ -82,13 +82,13 @@ async def test_escalation_reply_resumes_thread(live_server: ServerProcess) -> No
 
 async def test_handback_returns_the_thread_to_the_bot(live_server: ServerProcess) -> None:
     customer_id = f"flow-{uuid.uuid4().hex[:8]}"
-    async with httpx.AsyncClient(base_url=live_server.url, timeout=120) as http:
+    async with httpx.AsyncClient(base_url=live_server.url, timeout=120, headers=live_server.headers) as http:
         thread_id, item = await start_escalated_thread(
             live_server, http, customer_id, "Please let me speak with a real person."
         )
         back = await http.post(f"/inbox/{item['id']}/handback", json={"agent": "kim", "text": ""})
         assert back.status_code == 200 and back.json()["handoff"]["status"] == "handed_back"
-        client = get_client(url=live_server.url)
+        client = get_client(url=live_server.url, headers=live_server.headers)
         assert (await client.threads.get(thread_id))["status"] == "idle"
         answer = await client.runs.wait(
             thread_id, "support", input=ask("How do I reset my password?"), context={"customer_id": customer_id}
@@ -102,23 +102,31 @@ async def test_handback_returns_the_thread_to_the_bot(live_server: ServerProcess
 async def test_inbox_is_per_tenant_and_reply_reaches_the_tenants_thread(live_server: ServerProcess) -> None:
     tenant = f"acme{uuid.uuid4().hex[:6]}"
     customer_id = f"flow-{uuid.uuid4().hex[:8]}"
-    async with httpx.AsyncClient(base_url=live_server.url, timeout=120, headers={"X-Tenant": tenant}) as http:
+    async with httpx.AsyncClient(
+        base_url=live_server.url, timeout=120, headers=live_server.key_headers(tenant=tenant)
+    ) as http:
         thread_id, item = await start_escalated_thread(
             live_server, http, customer_id, "I need a human being to help me, please.", tenant=tenant
         )
-        default_inbox = (await http.get("/inbox", headers={"X-Tenant": "default"})).json()["items"]
+        default_inbox = (await http.get("/inbox", headers=live_server.headers)).json()["items"]
         assert all(i["thread_id"] != thread_id for i in default_inbox)
-        wrong_tenant = await http.post(f"/inbox/{item['id']}/claim", json={"agent": "kim"}, headers={"X-Tenant": "x"})
+        wrong_tenant = await http.post(
+            f"/inbox/{item['id']}/claim", json={"agent": "kim"}, headers=live_server.key_headers(tenant="x")
+        )
         assert wrong_tenant.status_code == 404
         replied = await http.post(f"/inbox/{item['id']}/reply", json={"agent": "sam", "text": "Sam here, on it."})
         assert replied.status_code == 200, replied.text
-        state = await get_client(url=live_server.url, headers={"X-Tenant": tenant}).threads.get_state(thread_id)
+        state = await get_client(url=live_server.url, headers=live_server.key_headers(tenant=tenant)).threads.get_state(
+            thread_id
+        )
         assert state["values"]["messages"][-1]["content"] == "Sam here, on it."
-        assert (await http.get("/inbox", headers={"X-Tenant": "bad tenant!"})).status_code == 400
+        # The tenant is the key's: a header cannot name another one.
+        spoofed = await http.get("/inbox", headers={"X-Tenant": "default"})
+        assert any(i["thread_id"] == thread_id for i in spoofed.json()["items"])
 
 
 async def test_inbox_bad_requests(live_server: ServerProcess) -> None:
-    async with httpx.AsyncClient(base_url=live_server.url, timeout=30) as http:
+    async with httpx.AsyncClient(base_url=live_server.url, timeout=30, headers=live_server.headers) as http:
         missing = await http.post("/inbox/987654/claim", json={"agent": "kim"})
         assert missing.status_code == 404 and missing.json()["error"] == "not_found"
         assert (await http.get("/inbox/987654")).status_code == 404

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.integration
 
 
 async def turn(server: ServerProcess, customer_id: str, text: str) -> dict[str, Any]:
-    client = get_client(url=server.url)
+    client = get_client(url=server.url, headers=server.headers)
     thread = await client.threads.create(metadata={"customer_id": customer_id})
     result = await client.runs.wait(
         thread["thread_id"],
@@ -29,7 +29,7 @@ async def turn(server: ServerProcess, customer_id: str, text: str) -> dict[str, 
 
 async def test_lookup_through_the_graph_respects_ownership(live_server: ServerProcess) -> None:
     alice, bob = f"alice-{uuid.uuid4().hex[:6]}", f"bob-{uuid.uuid4().hex[:6]}"
-    async with httpx.AsyncClient(base_url=live_server.url) as http:
+    async with httpx.AsyncClient(base_url=live_server.url, headers=live_server.headers) as http:
         mine = (await http.post("/tickets", json={"customer_id": alice, "subject": "Sync stuck on laptop"})).json()
         secret = "Bob's confidential merger invoice"
         theirs = (await http.post("/tickets", json={"customer_id": bob, "subject": secret})).json()

@@ -1,5 +1,6 @@
-"""End-customer tokens: short-lived JWTs (``sub`` = customer id, ``tenant``, ``exp``, ``aud``) that a tenant's
-backend issues and this server verifies with PyJWT.
+"""End-customer tokens: short-lived JWTs that a tenant's backend issues and this server verifies with PyJWT.
+
+A token carries ``sub`` (the customer id), ``tenant``, ``exp`` and ``aud``.
 
 Each tenant verifies with its own HS256 secret (generated on first use, kept in ``tenant_token_settings``) or with
 its public keys for RS256/ES256 (a JWKS URL or file). The token's unverified ``tenant`` claim only chooses which

@@ -87,6 +87,18 @@ def serve(
         console.print(f"[green]migrations applied:[/green] {', '.join(applied)}")
     if seed:
         _seed(url)
+    from identity.local_mode import PublicBindWithoutKeys, prepare_access
+
+    try:
+        local = prepare_access(url, host=host, data_dir=settings.data_dir, audience=settings.token_audience)
+    except PublicBindWithoutKeys as exc:
+        console.print(f"[bold red]{exc}[/bold red]")
+        raise typer.Exit(2) from exc
+    origins = [origin.strip() for origin in settings.cors_origins.split(",") if origin.strip()]
+    if origins and "AEGRA_CONFIG" not in os.environ:
+        from server.launcher import write_config
+
+        os.environ["AEGRA_CONFIG"] = str(write_config(settings.data_dir, cors_origins=origins))
     os.environ.setdefault("AEGRA_CONFIG", str(PROJECT_ROOT / "langgraph.json"))
     os.environ.update(
         HOST=host,
@@ -103,6 +115,11 @@ def serve(
     console.print(f"[bold]LangGraph API[/bold]  {base}   (graph id: support)")
     console.print(f"[bold]API docs[/bold]       {base}/docs")
     console.print(f"[bold]Studio[/bold]         https://smith.langchain.com/studio/?baseUrl={base}  or  `make studio`")
+    if local is not None:
+        console.print(f"[bold]Local mode[/bold]     credentials in {local.path} (this machine only)")
+        console.print(f"  admin key        {local.admin_key}")
+        console.print(f"  customer token   {local.customer_token}  ({local.customer_id}, 24 h)")
+        console.print(f"  try              uv run support-agent chat --customer {local.customer_id}")
     from server.workers import serve as serve_workers
 
     count = workers or settings.workers
@@ -172,12 +189,22 @@ def chat(
     customer: Annotated[str, typer.Option(help="Customer id the conversation belongs to.")] = "demo-ana",
     thread: Annotated[str | None, typer.Option(help="Resume this thread id instead of starting one.")] = None,
     url: Annotated[str | None, typer.Option(help="Server base URL (default http://HOST:PORT).")] = None,
+    tenant: Annotated[str, typer.Option(help="The customer's tenant.")] = "default",
+    token: Annotated[
+        str | None,
+        typer.Option(envvar="SUPPORT_TOKEN", help="A customer token; default: one issued from the local database."),
+    ] = None,
 ) -> None:
-    """Chat with the agent in the terminal over the LangGraph API, streaming the replies."""
+    """Chat with the agent as a customer (with a signed customer token), streaming the replies."""
     from server.chat_client import run_chat
 
+    if token is None:
+        from identity.cli import token_for
+
+        token = token_for(_database_url(), customer=customer, tenant=tenant)
     settings = get_settings()
-    asyncio.run(run_chat(url or f"http://{settings.host}:{settings.port}", customer=customer, thread_id=thread))
+    server = url or f"http://{settings.host}:{settings.port}"
+    asyncio.run(run_chat(server, token=token, thread_id=thread))
 
 
 def _signals_command() -> None:
@@ -197,10 +224,17 @@ def _ingest_command() -> None:
     )
 
 
+def _identity_commands() -> None:
+    from identity.cli import register
+
+    register(app, _database_url)
+
+
 _register(eval_app, EVAL_SUITES)
 _register(bench_app, BENCHMARKS)
 _ingest_command()
 _signals_command()
+_identity_commands()
 
 if __name__ == "__main__":
     app()

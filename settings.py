@@ -30,7 +30,10 @@ class Settings(BaseSettings):
         default="exit", description="When runs write checkpoints: every step (sync/async) or once per run (exit)."
     )
     max_message_chars: int = Field(default=8000, ge=1, description="Longest accepted customer message.")
-    api_key: str | None = Field(default=None, description="When set, staff routes require X-API-Key.")
+    cors_origins: str = Field(
+        default="", description="Comma-separated origins allowed to call the API from a browser; empty = none."
+    )
+    token_audience: str = Field(default="support-agent", description="The `aud` every customer token must carry.")
 
     # LLM
     llm_model: str = Field(default="offline", description='"offline" or "provider:model" for init_chat_model.')

@@ -55,8 +55,8 @@ class LoadResult:
         }
 
 
-async def _conversation(url: str, index: int, turns: int, result: LoadResult) -> None:
-    client = get_client(url=url)
+async def _conversation(url: str, index: int, turns: int, result: LoadResult, headers: dict[str, str]) -> None:
+    client = get_client(url=url, headers=headers)
     thread_id = (await client.threads.create())["thread_id"]
     for turn in range(turns):
         question = QUESTIONS[(index + turn) % len(QUESTIONS)]
@@ -79,28 +79,28 @@ async def _conversation(url: str, index: int, turns: int, result: LoadResult) ->
         result.latencies.append(elapsed)
 
 
-async def drive(url: str, *, conversations: int, turns: int) -> LoadResult:
+async def drive(url: str, *, conversations: int, turns: int, headers: dict[str, str] | None = None) -> LoadResult:
     """Run ``conversations`` concurrent conversations of ``turns`` sequential turns each."""
     result = LoadResult()
     started = time.perf_counter()
-    await asyncio.gather(*(_conversation(url, i, turns, result) for i in range(conversations)))
+    await asyncio.gather(*(_conversation(url, i, turns, result, headers or {}) for i in range(conversations)))
     result.wall_s = time.perf_counter() - started
     return result
 
 
-async def _warm_up(url: str, conversations: int) -> None:
+async def _warm_up(url: str, conversations: int, headers: dict[str, str]) -> None:
     # Each worker process embeds an article's sentences and fits its caches on first use; the measured turns
     # are the steady state, so every worker sees every question first (connections are spread over workers).
-    await drive(url, conversations=conversations, turns=len(QUESTIONS))
+    await drive(url, conversations=conversations, turns=len(QUESTIONS), headers=headers)
 
 
 def _measure(server: ServerProcess, *, conversations: int, turns: int) -> dict[str, float]:
     server.start(timeout_s=300)
     try:
-        asyncio.run(_warm_up(server.url, conversations))
+        asyncio.run(_warm_up(server.url, conversations, server.headers))
         pid = server.process.pid if server.process else None
         meter = CpuMeter(pid, postmaster_pid(server.database_url)).start()
-        result = asyncio.run(drive(server.url, conversations=conversations, turns=turns))
+        result = asyncio.run(drive(server.url, conversations=conversations, turns=turns, headers=server.headers))
         cpu = meter.per_turn(len(result.latencies) + len(result.errors))
     finally:
         server.stop()

@@ -16,6 +16,7 @@ from db.pool import get_pool
 from identity.keys import KEY_PREFIX, verify_key
 from identity.model import Identity
 from identity.tokens import TokenRejected, claimed_tenant, tenant_token_keys, verify_customer_token
+from settings import get_settings
 
 SESSION_COOKIE = "sa_session"
 MAX_CREDENTIAL_CHARS = 4096
@@ -63,6 +64,7 @@ async def verify_credential(credential: str) -> Identity:
     """The identity a key or customer token proves; raises CredentialRejected otherwise."""
     if len(credential) > MAX_CREDENTIAL_CHARS:
         raise CredentialRejected("credential too long")
+    audience = get_settings().token_audience
     pool = await get_pool()
     async with pool.connection() as conn:
         if credential.startswith(KEY_PREFIX):
@@ -75,8 +77,8 @@ async def verify_credential(credential: str) -> Identity:
     try:
         if keys is not None and keys.jwks_url and not keys.jwks_file:
             # PyJWKClient fetches over blocking urllib: keep it off the event loop.
-            return await asyncio.to_thread(verify_customer_token, credential, {tenant or "": keys})
-        return verify_customer_token(credential, {tenant or "": keys})
+            return await asyncio.to_thread(verify_customer_token, credential, {tenant or "": keys}, audience=audience)
+        return verify_customer_token(credential, {tenant or "": keys}, audience=audience)
     except TokenRejected as exc:
         raise CredentialRejected(str(exc)) from exc
 

@@ -19,6 +19,7 @@ from db.migrations import migrate
 from db.pool import close_pools, database_url
 from server.request_facts import RequestFactsMiddleware
 from server.run_input_guard import RunInputGuard
+from server.security_headers import SecurityHeadersMiddleware
 from settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -96,6 +97,7 @@ def create_app() -> FastAPI:
         pii_mode=settings.pii_mode,
         check_threads=_served_by_aegra(),
     )
+    application.add_middleware(SecurityHeadersMiddleware)
     application.add_middleware(RequestFactsMiddleware)  # outermost of ours: the auth handler reads the method
     for router in _routers():
         application.include_router(router)

@@ -19,9 +19,12 @@ def _text(content: Any) -> str:
     return ""
 
 
-async def run_chat(url: str, *, customer: str, thread_id: str | None) -> None:
-    """Read lines from the terminal and stream the agent's answers until EOF or /quit."""
-    client = get_client(url=url)
+async def run_chat(url: str, *, token: str, thread_id: str | None) -> None:
+    """Read lines from the terminal and stream the agent's answers until EOF or /quit.
+
+    ``token`` is the customer's signed token: the server takes the customer from it, so the run names no customer.
+    """
+    client = get_client(url=url, headers={"Authorization": f"Bearer {token}"})
     if thread_id:
         thread = await client.threads.get(thread_id)
         console.print(f"[dim]resuming thread {thread['thread_id']}[/dim]")
@@ -31,7 +34,7 @@ async def run_chat(url: str, *, customer: str, thread_id: str | None) -> None:
             who = "you" if message.get("type") == "human" else "agent"
             console.print(f"[bold]{who}>[/bold] {_text(message.get('content'))}")
     else:
-        thread = await client.threads.create(metadata={"customer_id": customer})
+        thread = await client.threads.create()
         console.print(f"[dim]new thread {thread['thread_id']} (resume with --thread {thread['thread_id']})[/dim]")
     while True:
         try:
@@ -47,7 +50,6 @@ async def run_chat(url: str, *, customer: str, thread_id: str | None) -> None:
             thread["thread_id"],
             ASSISTANT_ID,
             input={"messages": [{"role": "user", "content": line}]},  # type: ignore[dict-item]
-            context={"customer_id": customer},
             stream_mode="messages-tuple",
         ):
             if part.event == "messages" and isinstance(part.data, list) and part.data:

@@ -73,10 +73,17 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def write_config(directory: Path, *, extra_graphs: dict[str, str] | None = None, in_memory: bool = False) -> Path:
+def write_config(
+    directory: Path,
+    *,
+    extra_graphs: dict[str, str] | None = None,
+    in_memory: bool = False,
+    cors_origins: list[str] | None = None,
+) -> Path:
     """The project's langgraph.json with absolute paths, plus ``extra_graphs``.
 
-    ``in_memory`` drops our app and the Postgres checkpointer, for `langgraph dev` as an in-memory anchor.
+    ``in_memory`` drops our app and the Postgres checkpointer, for `langgraph dev` as an in-memory anchor;
+    ``cors_origins`` opens the API to browsers on those origins (closed by default).
     """
     config = json.loads((ROOT / "langgraph.json").read_text())
     for graph_id, entry in config["graphs"].items():
@@ -94,6 +101,9 @@ def write_config(directory: Path, *, extra_graphs: dict[str, str] | None = None,
         config.pop("checkpointer", None)
         config.pop("http", None)
         config.pop("store", None)
+    if cors_origins and "http" in config:
+        config["http"]["cors"] = {"allow_origins": cors_origins, "allow_credentials": True}
+    directory.mkdir(parents=True, exist_ok=True)
     target = directory / ("langgraph.inmem.json" if in_memory else "langgraph.test.json")
     target.write_text(json.dumps(config, indent=2))
     return target

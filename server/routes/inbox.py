@@ -154,10 +154,10 @@ async def _act(
 
 
 def _forwarded_headers(request: Request, tenant: str) -> dict[str, str]:
-    """The caller's credentials, and the tenant that owns the thread in the LangGraph API."""
-    headers = {name: request.headers[name] for name in ("authorization", "x-api-key") if name in request.headers}
-    headers["x-tenant"] = tenant
-    return headers
+    """The caller's own credentials: the LangGraph API checks them again (a person may resume, not start, runs)."""
+    del tenant  # the thread's tenant is the caller's, by the credential
+    names = ("authorization", "x-api-key", "cookie", "x-csrf-token")
+    return {name: request.headers[name] for name in names if name in request.headers}
 
 
 @router.post("/{handoff_id}/reply", response_model=None, dependencies=[require("inbox.reply")])

@@ -51,6 +51,8 @@ async def _tag_thread_customer(session: Any, thread_id: str, context: dict[str, 
     if thread is None:
         return
     metadata = dict(thread.metadata_json or {})
+    if metadata.get("customer_id") not in (None, customer_id):
+        return  # a thread never changes hands (the auth handler refuses such a run before it gets here)
     if metadata.get("customer_id") == customer_id and metadata.get("tenant") == tenant:
         return
     metadata.update(customer_id=customer_id, tenant=tenant)

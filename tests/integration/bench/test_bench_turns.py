@@ -14,7 +14,7 @@ pytestmark = pytest.mark.integration
 async def test_drive_counts_every_turn_and_meters_server_and_postgres_cpu(live_server: ServerProcess) -> None:
     assert live_server.process is not None
     meter = CpuMeter(live_server.process.pid, postmaster_pid(live_server.database_url)).start()
-    result = await drive(live_server.url, conversations=3, turns=2)
+    result = await drive(live_server.url, conversations=3, turns=2, headers=live_server.headers)
     cpu = meter.per_turn(len(result.latencies))
     summary = result.summary()
     assert (summary["turns"], summary["errors"]) == (6, 0)

@@ -1,0 +1,84 @@
+"""Safe defaults at start-up: a local mode on loopback with generated demo credentials, and no public bind without keys.
+
+Nothing secret ships in the repository. On a loopback address the first start generates an admin key into
+``DATA_DIR/local-credentials.json`` (mode 0600) and every start prints it with a fresh demo customer token, so a
+newcomer can talk to the server at once. On any other address the server refuses to start until a key exists.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+
+from identity.keys import any_usable_key, create_key, verify_key
+from identity.tokens import issue_customer_token, tenant_token_keys
+
+CREDENTIALS_FILE = "local-credentials.json"
+DEMO_CUSTOMER = "demo-ana"
+DEMO_TOKEN_TTL_S = 24 * 3600
+
+
+class PublicBindWithoutKeys(Exception):
+    """A non-loopback address was asked for while no service key exists."""
+
+
+@dataclass(frozen=True, slots=True)
+class LocalCredentials:
+    """What local mode prints: an admin key of tenant ``default`` and a demo customer's token."""
+
+    admin_key: str
+    customer_id: str
+    customer_token: str
+    path: Path
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` only accepts connections from this machine."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+async def _prepare(url: str, data_dir: Path, audience: str) -> LocalCredentials:
+    path = data_dir / CREDENTIALS_FILE
+    stored = json.loads(path.read_text()) if path.exists() else {}
+    async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
+        admin_key = stored.get("admin_key")
+        if not isinstance(admin_key, str) or await verify_key(conn, admin_key) is None:
+            admin_key = (await create_key(conn, tenant="default", scope="admin", name="local mode admin")).plaintext
+        keys = await tenant_token_keys(conn, "default", create=True)
+    assert keys is not None and keys.hs256_secret
+    token = issue_customer_token(
+        keys.hs256_secret, tenant="default", customer_id=DEMO_CUSTOMER, ttl_s=DEMO_TOKEN_TTL_S, audience=audience
+    )
+    data_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump({"admin_key": admin_key, "customer_id": DEMO_CUSTOMER, "customer_token": token}, handle, indent=2)
+    return LocalCredentials(admin_key, DEMO_CUSTOMER, token, path)
+
+
+def prepare_access(url: str, *, host: str, data_dir: Path, audience: str) -> LocalCredentials | None:
+    """Local mode's credentials on loopback; on another address, check that a key exists (else raise)."""
+    if is_loopback(host):
+        return asyncio.run(_prepare(url, data_dir, audience))
+
+    async def has_keys() -> bool:
+        async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
+            return await any_usable_key(conn)
+
+    if not asyncio.run(has_keys()):
+        raise PublicBindWithoutKeys(
+            f"refusing to serve on {host}: no service key exists, so nobody could call the API safely. Create one "
+            "with `support-agent keys create --tenant default --scope admin`, or bind 127.0.0.1 for local mode."
+        )
+    return None

@@ -95,11 +95,12 @@ def serve(
         console.print(f"[bold red]{exc}[/bold red]")
         raise typer.Exit(2) from exc
     origins = [origin.strip() for origin in settings.cors_origins.split(",") if origin.strip()]
-    if origins and "AEGRA_CONFIG" not in os.environ:
+    os.environ.setdefault("AEGRA_CONFIG", str(PROJECT_ROOT / "langgraph.json"))
+    if origins:  # browsers on these origins may call the API (closed by default in langgraph.json)
         from server.launcher import write_config
 
-        os.environ["AEGRA_CONFIG"] = str(write_config(settings.data_dir, cors_origins=origins))
-    os.environ.setdefault("AEGRA_CONFIG", str(PROJECT_ROOT / "langgraph.json"))
+        source = Path(os.environ["AEGRA_CONFIG"])
+        os.environ["AEGRA_CONFIG"] = str(write_config(settings.data_dir, cors_origins=origins, source=source))
     os.environ.update(
         HOST=host,
         PORT=str(port),

@@ -79,23 +79,27 @@ def write_config(
     extra_graphs: dict[str, str] | None = None,
     in_memory: bool = False,
     cors_origins: list[str] | None = None,
+    source: Path | None = None,
 ) -> Path:
     """The project's langgraph.json with absolute paths, plus ``extra_graphs``.
 
     ``in_memory`` drops our app and the Postgres checkpointer, for `langgraph dev` as an in-memory anchor;
-    ``cors_origins`` opens the API to browsers on those origins (closed by default).
+    ``cors_origins`` opens the API to browsers on those origins (closed by default); ``source`` is the config to
+    start from (default: the project's).
     """
-    config = json.loads((ROOT / "langgraph.json").read_text())
+    source = source or ROOT / "langgraph.json"
+    base = source.resolve().parent
+    config = json.loads(source.read_text())
     for graph_id, entry in config["graphs"].items():
         path = entry["path"] if isinstance(entry, dict) else entry
         file_part, _, export = path.partition(":")
-        absolute = f"{(ROOT / file_part).resolve()}:{export}"
+        absolute = f"{(base / file_part).resolve()}:{export}"
         config["graphs"][graph_id] = {**entry, "path": absolute} if isinstance(entry, dict) else absolute
     config["graphs"].update(extra_graphs or {})
     for section in ("auth", "checkpointer"):
         if section in config and str(config[section].get("path", "")).startswith("."):
             file_part, _, export = config[section]["path"].partition(":")
-            config[section]["path"] = f"{(ROOT / file_part).resolve()}:{export}"
+            config[section]["path"] = f"{(base / file_part).resolve()}:{export}"
     config.pop("env", None)
     if in_memory:
         config.pop("checkpointer", None)
@@ -104,7 +108,8 @@ def write_config(
     if cors_origins and "http" in config:
         config["http"]["cors"] = {"allow_origins": cors_origins, "allow_credentials": True}
     directory.mkdir(parents=True, exist_ok=True)
-    target = directory / ("langgraph.inmem.json" if in_memory else "langgraph.test.json")
+    name = "langgraph.inmem.json" if in_memory else "langgraph.cors.json" if cors_origins else "langgraph.test.json"
+    target = directory / name
     target.write_text(json.dumps(config, indent=2))
     return target
 

@@ -23,6 +23,7 @@ from server.errors import send_json_error
 
 _THREAD_RUN_PATH = re.compile(r"^/threads/(?P<thread_id>[^/]+)/runs(?:/stream|/wait)?/?$")
 _STATELESS_RUN_PATH = re.compile(r"^/runs(?:/stream|/wait)?/?$")
+_CREDENTIAL_HEADERS = frozenset({b"authorization", b"x-api-key", b"cookie"})
 
 
 class InputProblem(Exception):
@@ -145,7 +146,9 @@ class RunInputGuard:
         try:
             check_run_input(body, max_chars=self.max_chars)
             creates = isinstance(body, dict) and body.get("if_not_exists") == "create"
-            if self.check_threads and thread_match and not creates:
+            # Only for a caller with a credential: to anyone else (401 follows) a thread's existence is not told.
+            credentialed = any(k.lower() in _CREDENTIAL_HEADERS for k, _ in scope["headers"])
+            if self.check_threads and thread_match and not creates and credentialed:
                 thread_id = thread_match.group("thread_id")
                 if not await _thread_exists(thread_id):
                     raise InputProblem(404, f"Thread '{thread_id}' not found")

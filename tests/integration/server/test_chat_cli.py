@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -21,6 +22,7 @@ def _chat(server: ServerProcess, lines: str, *extra: str) -> str:
         capture_output=True,
         text=True,
         cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": server.database_url},  # the customer token is issued from this database
         timeout=180,
     )
     assert done.returncode == 0, done.stderr

@@ -121,8 +121,10 @@ async def test_inbox_is_per_tenant_and_reply_reaches_the_tenants_thread(live_ser
         )
         assert state["values"]["messages"][-1]["content"] == "Sam here, on it."
         # The tenant is the key's: a header cannot name another one.
-        spoofed = await http.get("/inbox", headers={"X-Tenant": "default"})
-        assert any(i["thread_id"] == thread_id for i in spoofed.json()["items"])
+        own = (await http.get("/inbox", params={"status": "answered"})).json()["items"]
+        spoofed = (await http.get("/inbox", params={"status": "answered"}, headers={"X-Tenant": "default"})).json()
+        assert [i["id"] for i in spoofed["items"]] == [i["id"] for i in own]
+        assert any(i["thread_id"] == thread_id for i in own)
 
 
 async def test_inbox_bad_requests(live_server: ServerProcess) -> None:

@@ -1,0 +1,56 @@
+"""Write the audit log: one row per staff or data-rights action, with the actor and client IP of the request.
+
+Routes call ``record(...)`` once the action succeeded; the tenant, actor and IP come from the request being served
+(``server.request_facts``), so a route never passes who it is serving. Details must not hold secrets or message
+text: names of fields changed, counts and ids are enough to answer "who did what, when, from where".
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from psycopg.types.json import Jsonb
+
+from db.pool import get_pool
+from identity.model import Identity
+from server.request_facts import current_request
+
+logger = logging.getLogger(__name__)
+
+
+async def record(
+    action: str,
+    target_type: str | None,
+    target_id: str | int | None,
+    details: dict[str, Any] | None = None,
+    *,
+    tenant: str | None = None,
+    actor: Identity | None = None,
+) -> None:
+    """Append one row for ``action`` on ``target_type``/``target_id`` by the request's verified caller.
+
+    ``tenant`` and ``actor`` override the request's (a failed sign-in has a tenant but no verified caller).
+    """
+    facts = current_request()
+    actor = actor or (facts.identity if facts else None)
+    tenant = tenant or (actor.tenant if actor else None)
+    if tenant is None:
+        logger.error("audit record %s on %s %s has no tenant; not written", action, target_type, target_id)
+        return
+    pool = await get_pool()
+    async with pool.connection() as conn:
+        await conn.execute(
+            "INSERT INTO audit_log (tenant, actor_role, actor_subject, action, target_type, target_id, client_ip,"
+            " details) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+            (
+                tenant,
+                actor.role if actor else None,
+                actor.subject if actor else None,
+                action,
+                target_type,
+                None if target_id is None else str(target_id),
+                facts.client_ip if facts else "",
+                Jsonb(details or {}),
+            ),
+        )

@@ -28,11 +28,15 @@ EXPORT_BATCH = 1000
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AuditFilter:
-    """Which rows: an exact action, an actor (``subject`` or ``role:subject``), a time range [since, until)."""
+    """Which rows: an exact action, an actor (``subject`` or ``role:subject``), a time range [since, until).
+
+    ``customer`` is the ``customer_ref`` of a customer: records that target them or name them in details.
+    """
 
     tenant: str
     action: str | None = None
     actor: str | None = None
+    customer: str | None = None
     since: datetime | None = None
     until: datetime | None = None
 
@@ -46,6 +50,9 @@ class AuditFilter:
         if self.actor:
             clauses.append(sql.SQL("(actor_subject = %s OR actor_role || ':' || actor_subject = %s)"))
             params += [self.actor, self.actor]
+        if self.customer:
+            clauses.append(sql.SQL("((target_type = 'customer' AND target_id = %s) OR details->>'customer_id' = %s)"))
+            params += [self.customer, self.customer]
         if self.since:
             clauses.append(sql.SQL("at >= %s"))
             params.append(self.since)

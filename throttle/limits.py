@@ -7,6 +7,7 @@ and then by whichever process notices first.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from collections.abc import Sequence
@@ -74,7 +75,9 @@ def run_limits(identity: Identity | None, client_ip: str, settings: Settings) ->
     """The limits on starting a run: per customer (customer tokens), per key or staff member, and per IP."""
     limits = [Limit(f"run:ip:{client_ip}", settings.rate_limit_messages_per_ip_per_minute)]
     if identity is not None and identity.customer_id is not None:
-        bucket = f"run:customer:{identity.tenant}:{identity.customer_id}"
+        # Hashed: an erased customer's id must not linger anywhere, even for the minutes a counter lives.
+        customer = hashlib.sha256(f"{identity.tenant}\x00{identity.customer_id}".encode()).hexdigest()[:24]
+        bucket = f"run:customer:{customer}"
         limits.append(Limit(bucket, settings.rate_limit_messages_per_minute))
     elif identity is not None:
         bucket = f"run:subject:{identity.tenant}:{identity.subject}"

@@ -29,9 +29,10 @@ def make_staff(server: ServerProcess, *, role: str, tenant: str = "default", pas
 
 def sign_in(server: ServerProcess, account: StaffAccount, password: str = PASSWORD) -> tuple[httpx.Client, str]:
     """A client holding the account's session cookie, and the session's CSRF token."""
-    client = httpx.Client(base_url=server.url, timeout=120)
-    response = client.post("/auth/login", json={"tenant": account.tenant, "email": account.email, "password": password})
+    credentials = {"tenant": account.tenant, "email": account.email, "password": password}
+    response = httpx.post(f"{server.url}/auth/login", json=credentials, timeout=120)
     assert response.status_code == 200, response.text
+    client = httpx.Client(base_url=server.url, timeout=120, cookies=response.cookies)
     return client, response.json()["csrf_token"]
 
 

@@ -41,14 +41,14 @@ def needs_rehash(password_hash: str, *, hasher: PasswordHasher | None = None) ->
         return True
 
 
-_DUMMY_HASH: list[str] = []
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    return hash_password("not a real password")
 
 
 def burn_verify(password: str) -> None:
     """Spend the time of one verification, so an unknown account answers as slowly as a wrong password."""
-    if not _DUMMY_HASH:
-        _DUMMY_HASH.append(hash_password("not a real password"))
-    verify_password(_DUMMY_HASH[0], password)
+    verify_password(_dummy_hash(), password)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,9 +7,8 @@ import faulthandler
 import importlib
 import importlib.util
 import os
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -20,9 +19,7 @@ app = typer.Typer(help="Customer-support agent with memory, served through the L
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 eval_app = typer.Typer(help="Eval suites; each prints one JSON object of metrics as its last line.")
 bench_app = typer.Typer(help="Benchmarks that print numbers.")
-staff_app = typer.Typer(help="Staff accounts: the people who sign in to work the inbox.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
-app.add_typer(staff_app, name="staff")
 app.add_typer(eval_app, name="eval")
 app.add_typer(bench_app, name="bench")
 console = Console(stderr=True)
@@ -187,83 +184,6 @@ def db_reset(yes: Annotated[bool, typer.Option("--yes", help="Confirm dropping e
     db_migrate()
 
 
-def _with_connection[T](work: Callable[[Any], Awaitable[T]]) -> T:
-    """Run ``work(conn)`` on a connection to the migrated database."""
-    import psycopg
-
-    from db.migrations import migrate
-
-    url = _database_url()
-    migrate(url)
-
-    async def main() -> T:
-        async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
-            return await work(conn)
-
-    return asyncio.run(main())
-
-
-@staff_app.command("create")
-def staff_create(
-    tenant: Annotated[str, typer.Option(help="The tenant the person works for.")],
-    email: Annotated[str, typer.Option(help="Sign-in email (unique per tenant, stored in lower case).")],
-    role: Annotated[str, typer.Option(help="agent, supervisor or admin.")],
-    name: Annotated[str, typer.Option(help="Display name.")] = "",
-    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin.")] = False,
-) -> None:
-    """Create a staff account; without --password-stdin a password is generated and printed on the last line."""
-    import secrets
-    import sys
-
-    from staff.accounts import AccountExistsError, InvalidAccountError, create_account
-
-    password = sys.stdin.read().rstrip("\r\n") if password_stdin else secrets.token_urlsafe(18)
-    try:
-        account = _with_connection(
-            lambda conn: create_account(
-                conn, tenant=tenant, email=email, role=role, password=password, display_name=name
-            )
-        )
-    except InvalidAccountError as exc:
-        console.print(f"[red]{exc.field}:[/red] {exc}")
-        raise typer.Exit(2) from exc
-    except AccountExistsError as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(1) from exc
-    console.print(f"[green]created[/green] {account.role} {account.email} of {account.tenant} ({account.id})")
-    if not password_stdin:
-        print(password)
-
-
-@staff_app.command("list")
-def staff_list(tenant: Annotated[str | None, typer.Option(help="Only this tenant's accounts.")] = None) -> None:
-    """List staff accounts (tab-separated: id, tenant, email, role, name, status)."""
-    from staff.accounts import list_accounts
-
-    for account in _with_connection(lambda conn: list_accounts(conn, tenant=tenant)):
-        status = "disabled" if account.disabled else "active"
-        print("\t".join((account.id, account.tenant, account.email, account.role, account.display_name, status)))
-
-
-@staff_app.command("disable")
-def staff_disable(
-    tenant: Annotated[str, typer.Option(help="The account's tenant.")],
-    email: Annotated[str, typer.Option(help="The account's email.")],
-) -> None:
-    """Disable a staff account; its sessions end at once."""
-    from staff.accounts import InvalidAccountError, disable_account
-
-    try:
-        disabled = _with_connection(lambda conn: disable_account(conn, tenant=tenant, email=email))
-    except InvalidAccountError as exc:
-        console.print(f"[red]{exc.field}:[/red] {exc}")
-        raise typer.Exit(2) from exc
-    if not disabled:
-        console.print(f"[red]no staff account {email} in tenant {tenant}[/red]")
-        raise typer.Exit(1)
-    console.print(f"[green]disabled[/green] {email} of {tenant}")
-
-
 @app.command()
 def chat(
     customer: Annotated[str, typer.Option(help="Customer id the conversation belongs to.")] = "demo-ana",
@@ -306,8 +226,10 @@ def _ingest_command() -> None:
 
 def _identity_commands() -> None:
     from identity.cli import register
+    from staff.cli import register as register_staff
 
     register(app, _database_url)
+    register_staff(app, _database_url)
 
 
 _register(eval_app, EVAL_SUITES)

@@ -32,10 +32,9 @@ async def test_claim_reply_and_erase_are_recorded_with_actor_and_ip(live_server:
             f"/inbox/{item['id']}/claim", json={"agent": "kim"}, headers={"X-CSRF-Token": agent_csrf}
         )
         assert claimed.status_code == 200, claimed.text
-        # The reply resumes the thread through the LangGraph API with the same session (an admin's: the role
-        # table lets only service and admin roles start runs, so an agent's reply is refused there today).
-        replied = admin_client.post(
-            f"/inbox/{item['id']}/reply", json={"agent": "kim", "text": "Sorted."}, headers={"X-CSRF-Token": admin_csrf}
+        # The reply resumes the thread through the LangGraph API with the same session cookie and CSRF token.
+        replied = agent_client.post(
+            f"/inbox/{item['id']}/reply", json={"agent": "kim", "text": "Sorted."}, headers={"X-CSRF-Token": agent_csrf}
         )
         assert replied.status_code == 200, replied.text
         assert replied.json()["resumed"] is True
@@ -43,15 +42,15 @@ async def test_claim_reply_and_erase_are_recorded_with_actor_and_ip(live_server:
         assert erased.status_code == 200, erased.text
 
         by_agent = admin_client.get("/audit", params={"actor": agent.id}).json()["items"]
-        assert [row["action"] for row in by_agent] == ["inbox.claim", "auth.login"]
-        claim = by_agent[0]
+        assert [row["action"] for row in by_agent] == ["inbox.reply", "inbox.claim", "auth.login"]
+        assert by_agent[0]["target_id"] == str(item["id"]) and by_agent[0]["details"]["agent"] == "kim"
+        claim = by_agent[1]
         assert (claim["actor_role"], claim["actor_subject"], claim["client_ip"]) == ("agent", agent.id, "127.0.0.1")
         assert (claim["target_type"], claim["target_id"]) == ("handoff", str(item["id"]))
         assert claim["details"]["agent"] == "kim"
 
         by_admin = admin_client.get("/audit", params={"actor": f"admin:{admin.id}"}).json()["items"]
-        assert [row["action"] for row in by_admin] == ["data.erase", "inbox.reply", "auth.login"]
-        assert by_admin[1]["target_id"] == str(item["id"]) and by_admin[1]["details"]["agent"] == "kim"
+        assert [row["action"] for row in by_admin] == ["data.erase", "auth.login"]
 
         erasures = admin_client.get("/audit", params={"action": "data.erase", "customer": customer}).json()["items"]
         assert len(erasures) == 1
@@ -68,7 +67,7 @@ async def test_claim_reply_and_erase_are_recorded_with_actor_and_ip(live_server:
         ndjson = admin_client.get("/audit/export", params={"actor": agent.id})
         assert ndjson.status_code == 200 and ndjson.headers["content-type"].startswith("application/x-ndjson")
         exported = [json.loads(line) for line in ndjson.text.splitlines()]
-        assert [row["action"] for row in exported] == ["auth.login", "inbox.claim"]
+        assert [row["action"] for row in exported] == ["auth.login", "inbox.claim", "inbox.reply"]
         table = list(csv.DictReader(io.StringIO(admin_client.get("/audit/export?format=csv&action=data.erase").text)))
         assert erase["id"] in [int(row["id"]) for row in table]
         assert admin_client.get("/audit", params={"limit": 501}).status_code == 422

@@ -66,6 +66,25 @@ class Settings(BaseSettings):
         default=0.0, description="Seconds added to the system clock (tests that 'advance days'); 0 in production."
     )
 
+    # Staff accounts, sessions and rate limits
+    staff_lockout_attempts: int = Field(default=5, ge=1, description="Failed passwords in a row that lock an account.")
+    staff_lockout_minutes: float = Field(default=15.0, gt=0, description="How long a locked account stays locked.")
+    staff_session_idle_hours: float = Field(default=8.0, gt=0, description="A session unused this long expires.")
+    staff_session_max_days: float = Field(default=7.0, gt=0, description="A session expires this long after sign-in.")
+    rate_limit_messages_per_minute: int = Field(
+        default=120, ge=1, description="Runs a customer may start per minute (customer tokens)."
+    )
+    rate_limit_messages_per_key_per_minute: int = Field(
+        default=600, ge=1, description="Runs one service key or staff member may start per minute."
+    )
+    rate_limit_messages_per_ip_per_minute: int = Field(
+        default=600, ge=1, description="Runs one client IP may start per minute."
+    )
+    rate_limit_logins_per_minute: int = Field(default=10, ge=1, description="Sign-in attempts per account per minute.")
+    rate_limit_logins_per_ip_per_minute: int = Field(
+        default=60, ge=1, description="Sign-in attempts per client IP per minute."
+    )
+
     # LangSmith
     langsmith_api_key: str | None = None
     langsmith_project: str = "support-agent"

@@ -12,7 +12,14 @@ from dataclasses import dataclass
 
 import psycopg
 
-MIGRATION_MODULES: tuple[str, ...] = ("support.schema", "knowledge.schema", "identity.schema")
+MIGRATION_MODULES: tuple[str, ...] = (
+    "support.schema",
+    "knowledge.schema",
+    "identity.schema",
+    "staff.schema",
+    "audit.schema",
+    "throttle.schema",
+)
 _LOCK_KEY = 0x5A_6D_16  # advisory lock shared by every process that migrates
 
 

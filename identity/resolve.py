@@ -2,7 +2,8 @@
 
 Credentials: ``Authorization: Bearer <key or token>`` or ``X-Api-Key: <key>`` (service keys start with ``sak_``;
 anything else is read as a customer JWT), or a staff session cookie. No credential is None (the caller answers
-401); a credential that does not verify raises CredentialRejected (also 401, never a hint of which part failed).
+401); a credential that does not verify raises CredentialRejected (also 401, never a hint of which part failed),
+a live session cookie without its CSRF token on an unsafe method raises CsrfRejected (403).
 """
 
 from __future__ import annotations
@@ -23,7 +24,23 @@ MAX_CREDENTIAL_CHARS = 4096
 
 
 class CredentialRejected(Exception):
-    """A credential was offered and did not prove an identity."""
+    """A credential was offered and did not prove an identity (401)."""
+
+    status_code = 401
+
+    def public_message(self) -> str:
+        """What the caller is told: never which part of the credential failed."""
+        return "invalid credentials"
+
+
+class CsrfRejected(CredentialRejected):
+    """A live session cookie on a request that changes something, without the session's CSRF token (403)."""
+
+    status_code = 403
+
+    def public_message(self) -> str:
+        """The reason itself: the session is valid, so naming what is missing reveals nothing."""
+        return str(self)
 
 
 def header(headers: Mapping[Any, Any], name: str) -> str | None:

@@ -21,6 +21,7 @@ from server.request_facts import RequestFactsMiddleware
 from server.run_input_guard import RunInputGuard
 from server.security_headers import SecurityHeadersMiddleware
 from settings import get_settings
+from throttle.middleware import RunRateLimit
 
 logger = logging.getLogger(__name__)
 
@@ -97,6 +98,7 @@ def create_app() -> FastAPI:
         pii_mode=settings.pii_mode,
         check_threads=_served_by_aegra(),
     )
+    application.add_middleware(RunRateLimit)  # inside RequestFacts, before a run's body is read
     application.add_middleware(SecurityHeadersMiddleware)
     application.add_middleware(RequestFactsMiddleware)  # outermost of ours: the auth handler reads the method
     for router in _routers():
@@ -108,9 +110,11 @@ def create_app() -> FastAPI:
 
 
 def _routers() -> list[APIRouter]:
-    from server.routes import analytics, conversations, customers, data_rights, inbox, tickets
+    from server.routes import analytics, audit, conversations, customers, data_rights, inbox, staff_auth, tickets
 
     return [
+        staff_auth.router,
+        audit.router,
         tickets.router,
         customers.router,
         data_rights.router,

@@ -59,7 +59,7 @@ async def authenticate(headers: dict[str, str]) -> Auth.types.MinimalUserDict:
     try:
         identity = await identity_from_headers(headers, method=facts.method if facts else "GET")
     except CredentialRejected as exc:
-        raise Auth.exceptions.HTTPException(status_code=401, detail="invalid credentials") from exc
+        raise Auth.exceptions.HTTPException(status_code=exc.status_code, detail=exc.public_message()) from exc
     if identity is None:
         raise Auth.exceptions.HTTPException(
             status_code=401, detail="authentication required: Authorization: Bearer <key or token>, or X-Api-Key"

@@ -13,6 +13,7 @@ _ERROR_NAMES = {
     409: "conflict",
     413: "payload_too_large",
     422: "validation_error",
+    429: "too_many_requests",
 }
 
 
@@ -21,14 +22,20 @@ def error_body(status: int, message: str, details: Any = None) -> dict[str, Any]
     return {"error": _ERROR_NAMES.get(status, "error"), "message": message, "details": details}
 
 
-async def send_json_error(send: Send, status: int, message: str, details: Any = None) -> None:
-    """Answer a raw ASGI request with a JSON error."""
+async def send_json_error(
+    send: Send, status: int, message: str, details: Any = None, *, headers: list[tuple[bytes, bytes]] | None = None
+) -> None:
+    """Answer a raw ASGI request with a JSON error (and extra ``headers``, e.g. Retry-After)."""
     payload = json.dumps(error_body(status, message, details)).encode()
     await send(
         {
             "type": "http.response.start",
             "status": status,
-            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())],
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(payload)).encode()),
+                *(headers or []),
+            ],
         }
     )
     await send({"type": "http.response.body", "body": payload})

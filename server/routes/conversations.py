@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from audit.log import record
 from server.routes.support_deps import IdentityDep, PoolDep, TenantDep, api_error, require
 from support.connections import fetch_one
 from support.events import thread_events
@@ -59,7 +60,9 @@ async def resolve(thread_id: str, body: Resolve, pool: PoolDep, tenant: TenantDe
     owner = await thread_owner(pool, tenant, thread_id)
     if owner is None:
         return _unknown(thread_id)
-    return await confirm_resolution(tenant, thread_id, owner, body.by, db=pool)
+    resolved = await confirm_resolution(tenant, thread_id, owner, body.by, db=pool)
+    await record("conversation.resolve", "thread", thread_id, {"by": body.by})
+    return resolved
 
 
 @router.get("/{thread_id}", response_model=None, dependencies=[require("conversations.read")])

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from audit.log import record
 from server.routes.support_deps import PoolDep, TenantDep, api_error, require
 from support import customers as customer_store
 from support.tickets import list_tickets
@@ -64,7 +65,7 @@ async def list_customers(
 async def upsert_customer(body: CustomerBody, pool: PoolDep, tenant: TenantDep) -> dict[str, Any] | JSONResponse:
     """Create the customer, or replace its profile."""
     try:
-        return await customer_store.upsert_customer(
+        saved = await customer_store.upsert_customer(
             pool,
             tenant=tenant,
             customer_id=body.id,
@@ -78,6 +79,8 @@ async def upsert_customer(body: CustomerBody, pool: PoolDep, tenant: TenantDep) 
     except customer_store.CustomerNotFoundError:
         # The id belongs to another tenant; say nothing more about it.
         return api_error(409, f"customer id {body.id} is not available", {"customer_id": body.id})
+    await record("customer.create", "customer", body.id, {"fields": sorted(body.model_fields_set)})
+    return saved
 
 
 @router.get("/{customer_id}", response_model=None)
@@ -92,10 +95,13 @@ async def update_customer(
     customer_id: str, body: CustomerPatch, pool: PoolDep, tenant: TenantDep
 ) -> dict[str, Any] | JSONResponse:
     """Change some fields of the profile."""
+    changes = body.model_dump(exclude_none=True)
     try:
-        return await customer_store.update_customer(pool, tenant, customer_id, body.model_dump(exclude_none=True))
+        updated = await customer_store.update_customer(pool, tenant, customer_id, changes)
     except customer_store.CustomerNotFoundError:
         return _not_found(customer_id)
+    await record("customer.update", "customer", customer_id, {"fields": sorted(changes)})
+    return updated
 
 
 @router.get("/{customer_id}/tickets", response_model=None)

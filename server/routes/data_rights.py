@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
+from audit.log import record
 from server.routes.support_deps import PoolDep, TenantDep, api_error, require
 from support.customers import CustomerNotFoundError
 from support.data_rights import erase_customer, export_customer
@@ -18,9 +19,11 @@ router = APIRouter(prefix="/customers", tags=["data rights"])
 async def export(customer_id: str, pool: PoolDep, tenant: TenantDep) -> dict[str, Any] | JSONResponse:
     """Profile, tickets with history, threads with messages, memories, events and outcomes."""
     try:
-        return await export_customer(pool, tenant, customer_id)
+        exported = await export_customer(pool, tenant, customer_id)
     except CustomerNotFoundError:
         return api_error(404, f"customer {customer_id} not found", {"customer_id": customer_id})
+    await record("data.export", "customer", customer_id)
+    return exported
 
 
 @router.delete("/{customer_id}", response_model=None, dependencies=[require("data.erase")])
@@ -30,4 +33,5 @@ async def erase(customer_id: str, pool: PoolDep, tenant: TenantDep) -> dict[str,
         deleted = await erase_customer(pool, tenant, customer_id)
     except CustomerNotFoundError:
         return api_error(404, f"customer {customer_id} not found", {"customer_id": customer_id})
+    await record("data.erase", "customer", customer_id, {"deleted": deleted})
     return {"customer_id": customer_id, "erased": True, "deleted": deleted}

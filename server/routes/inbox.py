@@ -16,6 +16,7 @@ from langgraph_sdk import get_client
 from langgraph_sdk.errors import APIError
 from pydantic import BaseModel, ConfigDict, Field
 
+from audit.log import record
 from server.routes.support_deps import PoolDep, TenantDep, api_error, require
 from support import inbox
 
@@ -95,11 +96,13 @@ async def get_handoff(handoff_id: int, pool: PoolDep, tenant: TenantDep) -> dict
 async def claim(handoff_id: int, body: Claim, pool: PoolDep, tenant: TenantDep) -> dict[str, Any] | JSONResponse:
     """Take a waiting handoff; a second claim gets 409."""
     try:
-        return await inbox.claim_handoff(pool, tenant, handoff_id, body.agent)
+        claimed = await inbox.claim_handoff(pool, tenant, handoff_id, body.agent)
     except inbox.HandoffNotFoundError:
         return _not_found(handoff_id)
     except inbox.HandoffConflictError as error:
         return _conflict(error)
+    await record("inbox.claim", "handoff", handoff_id, {"agent": body.agent})
+    return claimed
 
 
 async def _act(
@@ -145,6 +148,7 @@ async def _act(
                 502, f"could not resume thread {handoff['thread_id']}: {failure}", {"handoff_id": handoff_id}
             )
     finished = await inbox.finish_action(pool, handoff, action, agent=agent, text=text or None, resolution=resolution)
+    await record(f"inbox.{action}", "handoff", handoff_id, {"agent": agent, "thread_id": handoff["thread_id"]})
     messages = run_output.get("messages", []) if isinstance(run_output, dict) else []
     return {
         "handoff": finished,

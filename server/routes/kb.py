@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from audit.log import record
 from knowledge import catalog
 from knowledge.ingest import ingest_uploads
 from knowledge.loaders import SUPPORTED_SUFFIXES, LoadError, article_from_fields, slugify
@@ -150,9 +151,11 @@ async def create_article(kb: KBDep, tenant: TenantDep, body: NewArticle) -> dict
     if await catalog.get_article(kb, article_id, tenant=tenant) is not None:
         return api_error(409, f"article {article_id!r} already exists; PUT /kb/articles/{article_id} replaces it")
     try:
-        return await _save(kb, tenant, article_id, body)
+        saved = await _save(kb, tenant, article_id, body)
     except LoadError as exc:
         return api_error(422, str(exc), {"article_id": article_id})
+    await record("kb.create", "article", article_id, {"status": saved["status"]})
+    return saved
 
 
 @router.put("/articles/{article_id}", response_model=None, dependencies=[require("kb.edit")])
@@ -161,9 +164,11 @@ async def put_article(
 ) -> dict[str, Any] | JSONResponse:
     """Add or replace an article by id; unchanged content is not re-embedded."""
     try:
-        return await _save(kb, tenant, article_id, body)
+        saved = await _save(kb, tenant, article_id, body)
     except LoadError as exc:
         return api_error(422, str(exc), {"article_id": article_id})
+    await record("kb.update", "article", article_id, {"status": saved["status"]})
+    return saved
 
 
 @router.delete("/articles/{article_id}", status_code=204, response_model=None, dependencies=[require("kb.edit")])
@@ -171,6 +176,7 @@ async def delete_article(kb: KBDep, tenant: TenantDep, article_id: str) -> Respo
     """Delete an article and its chunks."""
     if not await catalog.delete_articles(kb, [article_id], tenant=tenant):
         return api_error(404, f"article {article_id!r} not found", {"article_id": article_id})
+    await record("kb.delete", "article", article_id)
     return Response(status_code=204)
 
 
@@ -197,6 +203,7 @@ async def upload(
     summary = await ingest_uploads(kb, contents, tenant=tenant)
     if summary.errors and len(summary.errors) == len(contents):
         return api_error(422, "no file could be ingested", summary.as_dict()["errors"])
+    await record("kb.upload", "files", None, {"files": [name for name, _ in contents]})
     return summary.as_dict()
 
 

@@ -34,7 +34,7 @@ async def current_identity(request: Request) -> Identity:
     try:
         identity = await identity_from_headers(request.headers, method=request.method)
     except CredentialRejected as exc:
-        raise HTTPException(status_code=401, detail="invalid credentials") from exc
+        raise HTTPException(status_code=exc.status_code, detail=exc.public_message()) from exc
     if identity is None:
         raise HTTPException(
             status_code=401, detail="authentication required: Authorization: Bearer <key or token>, or X-Api-Key"

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from audit.log import record
 from server.routes.support_deps import IdentityDep, PoolDep, TenantDep, api_error, ensure_may_act_for, require
 from support import tickets as ticket_store
 from support.customers import CustomerNotFoundError
@@ -77,7 +78,7 @@ async def list_tickets(
 async def create_ticket(body: TicketCreate, pool: PoolDep, tenant: TenantDep) -> dict[str, Any] | JSONResponse:
     """Open a ticket (the customer is created on first contact)."""
     try:
-        return await ticket_store.create_ticket(
+        ticket = await ticket_store.create_ticket(
             pool,
             tenant=tenant,
             customer_id=body.customer_id,
@@ -92,6 +93,8 @@ async def create_ticket(body: TicketCreate, pool: PoolDep, tenant: TenantDep) ->
         )
     except CustomerNotFoundError:
         return api_error(404, f"customer {body.customer_id} not found", {"customer_id": body.customer_id})
+    await record("ticket.create", "ticket", ticket["id"], {"customer_id": body.customer_id})
+    return ticket
 
 
 @router.get("/{ticket_id}", response_model=None)
@@ -148,4 +151,5 @@ async def update_ticket(
                 "allowed_transitions": error.allowed,
             },
         )
+    await record("ticket.update", "ticket", ticket["id"], {"fields": sorted(body.model_fields_set - {"actor"})})
     return {**ticket, "allowed_transitions": list(ticket_store.ALLOWED_TRANSITIONS[ticket["status"]])}

@@ -1,0 +1,1 @@
+"""Rate limits that hold across server processes: fixed one-minute windows counted in Postgres."""

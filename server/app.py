@@ -18,6 +18,7 @@ from fastapi import APIRouter, FastAPI
 from db.migrations import migrate
 from db.pool import close_pools, database_url
 from server.guards.middleware import GuardLimits, InputGuard
+from server.guards.openapi_errors import document_error_responses
 from server.request_facts import RequestFactsMiddleware
 from server.run_input_guard import RunInputGuard
 from server.security_headers import SecurityHeadersMiddleware
@@ -107,6 +108,7 @@ def create_app() -> FastAPI:
     from server.routes import kb
 
     application.include_router(kb.router, prefix="/kb")
+    document_error_responses(application)  # what the guards (and every route) may answer
     return application
 
 

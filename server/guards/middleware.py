@@ -14,6 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from server.errors import send_json_error
 from server.guards import history_filter
+from server.guards.aegra_bodies import aegra_body_problem
 from server.guards.json_checks import scan_json
 from server.guards.problem import Problem
 from server.guards.query_checks import (
@@ -81,11 +82,13 @@ def parse_json(raw: bytes, *, max_depth: int) -> tuple[Any, Problem | None]:
         return None, Problem("body", "a number is too long")
 
 
-def body_problem(path: str, raw: bytes, body: Any, limits: GuardLimits) -> Problem | None:
+def body_problem(method: str, path: str, raw: bytes, body: Any, limits: GuardLimits) -> Problem | None:
     """Everything wrong with a parsed JSON body: one walk for depth, text and numbers, then per-route limits."""
     problem = scan_json(body, max_depth=limits.max_json_depth, check_text=b"\\u" in raw)
     if problem is None:
         problem = metadata_problem(body, limit=limits.max_metadata_bytes, upper_bound=len(raw))
+    if problem is None:
+        problem = aegra_body_problem(method, path, body)
     if problem is None and path.startswith("/store/"):
         problem = store_problem(path, body, max_value_bytes=limits.max_store_value_bytes, body_bytes=len(raw))
     return problem
@@ -158,7 +161,7 @@ class InputGuard:
         if problem is None and raw and _is_json(_header(scope, b"content-type")):
             body, problem = parse_json(raw, max_depth=self.limits.max_json_depth)
             if problem is None and body is not None:
-                problem = body_problem(path, raw, body, self.limits)
+                problem = body_problem(scope["method"], path, raw, body, self.limits)
         if problem is not None:
             await _refuse(send, problem)
             return

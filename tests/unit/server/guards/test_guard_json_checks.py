@@ -80,13 +80,13 @@ def test_parse_json_reports_recursion_and_huge_numbers_but_leaves_bad_json_to_th
 
 def test_body_problem_bounds_metadata_and_store_values() -> None:
     small = {"metadata": {"k": "v"}}
-    assert body_problem("/threads", json.dumps(small).encode(), small, LIMITS) is None
+    assert body_problem("POST", "/threads", json.dumps(small).encode(), small, LIMITS) is None
     big = {"metadata": {"k": "v" * 400}}
-    problem = body_problem("/threads", json.dumps(big).encode(), big, LIMITS)
+    problem = body_problem("POST", "/threads", json.dumps(big).encode(), big, LIMITS)
     assert problem is not None and problem.status == 413 and problem.field == "metadata"
     store = {"namespace": ["notes"], "key": "k", "value": {"text": "x" * 400}}
-    problem = body_problem("/store/items", json.dumps(store).encode(), store, LIMITS)
+    problem = body_problem("POST", "/store/items", json.dumps(store).encode(), store, LIMITS)
     assert problem is not None and problem.status == 413 and problem.field == "value"
     escaped = {"metadata": {"k": "\x00"}}
-    problem = body_problem("/threads", json.dumps(escaped).encode(), escaped, LIMITS)
+    problem = body_problem("POST", "/threads", json.dumps(escaped).encode(), escaped, LIMITS)
     assert problem is not None and problem.field == "metadata.k"

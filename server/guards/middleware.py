@@ -7,9 +7,12 @@ streaming ones included, pass through untouched. Refusals use the server's error
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from typing import Any
 
+from starlette.datastructures import Headers
+from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from server.errors import send_json_error
@@ -71,15 +74,31 @@ def _is_json(content_type: bytes) -> bool:
 
 
 def parse_json(raw: bytes, *, max_depth: int) -> tuple[Any, Problem | None]:
-    """The parsed body (None when it is not JSON: the route answers that), or the problem that stopped parsing."""
+    """The parsed body, or the problem that stopped parsing it."""
     try:
         return json.loads(raw), None
     except RecursionError:
         return None, Problem("body", f"JSON is nested deeper than {max_depth} levels")
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return None, None
+    except json.JSONDecodeError as exc:
+        return None, Problem("body", f"is not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})")
+    except UnicodeDecodeError:
+        return None, Problem("body", "is not UTF-8 text")
     except ValueError:  # an integer literal of thousands of digits (Python's int-to-str limit)
         return None, Problem("body", "a number is too long")
+
+
+async def multipart_problem(scope: Scope, raw: bytes) -> Problem | None:
+    """Why a multipart body cannot be parsed (Starlette would answer a bare 400), or None."""
+
+    async def stream() -> AsyncGenerator[bytes]:
+        yield raw
+
+    try:
+        form = await MultiPartParser(Headers(scope=scope), stream()).parse()
+    except MultiPartException as exc:
+        return Problem("body", f"is not valid multipart/form-data ({exc.message})")
+    await form.close()
+    return None
 
 
 def body_problem(method: str, path: str, raw: bytes, body: Any, limits: GuardLimits) -> Problem | None:
@@ -158,10 +177,13 @@ class InputGuard:
         if raw is None:
             return
         body: Any = None
-        if problem is None and raw and _is_json(_header(scope, b"content-type")):
+        content_type = _header(scope, b"content-type")
+        if problem is None and raw and _is_json(content_type):
             body, problem = parse_json(raw, max_depth=self.limits.max_json_depth)
-            if problem is None and body is not None:
+            if problem is None:
                 problem = body_problem(scope["method"], path, raw, body, self.limits)
+        elif problem is None and content_type.lower().startswith(b"multipart/form-data"):
+            problem = await multipart_problem(scope, raw)
         if problem is not None:
             await _refuse(send, problem)
             return

@@ -74,8 +74,10 @@ def test_parse_json_reports_recursion_and_huge_numbers_but_leaves_bad_json_to_th
     assert body is None and problem is not None and "nested deeper" in problem.message
     body, problem = parse_json(b'{"n": ' + b"9" * 5000 + b"}", max_depth=32)
     assert body is None and problem is not None and "too long" in problem.message
-    assert parse_json(b"{not json", max_depth=32) == (None, None)
-    assert parse_json(b"\xff\xfe", max_depth=32) == (None, None)
+    body, problem = parse_json(b"{not json", max_depth=32)
+    assert body is None and problem is not None and "not valid JSON" in problem.message
+    body, problem = parse_json(b"\xff\xfe", max_depth=32)
+    assert body is None and problem is not None and problem.field == "body"
 
 
 def test_body_problem_bounds_metadata_and_store_values() -> None:

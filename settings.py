@@ -35,6 +35,16 @@ class Settings(BaseSettings):
     )
     token_audience: str = Field(default="support-agent", description="The `aud` every customer token must carry.")
 
+    # Input bounds (server/guards): larger or deeper input gets 413/422 before any route runs.
+    max_body_bytes: int = Field(default=2_000_000, ge=1024, description="Largest JSON (non-upload) request body.")
+    max_upload_body_bytes: int = Field(
+        default=32_000_000, ge=1024, description="Largest multipart request (POST /kb/upload, all files together)."
+    )
+    max_json_depth: int = Field(default=32, ge=4, le=200, description="Deepest nesting of JSON objects and arrays.")
+    max_metadata_bytes: int = Field(default=16_384, ge=256, description="Largest `metadata` (threads, runs, ...).")
+    max_store_value_bytes: int = Field(default=65_536, ge=256, description="Largest store item value (PUT /store).")
+    max_preferences_bytes: int = Field(default=8_192, ge=256, description="Largest customer `preferences` object.")
+
     # LLM
     llm_model: str = Field(default="offline", description='"offline" or "provider:model" for init_chat_model.')
     llm_fallback_model: str | None = None

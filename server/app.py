@@ -17,6 +17,8 @@ from fastapi import APIRouter, FastAPI
 
 from db.migrations import migrate
 from db.pool import close_pools, database_url
+from server.guards.middleware import GuardLimits, InputGuard
+from server.guards.openapi_errors import document_error_responses
 from server.request_facts import RequestFactsMiddleware
 from server.run_input_guard import RunInputGuard
 from server.security_headers import SecurityHeadersMiddleware
@@ -99,6 +101,8 @@ def create_app() -> FastAPI:
         check_threads=_served_by_aegra(),
     )
     application.add_middleware(RunRateLimit)  # inside RequestFacts, before a run's body is read
+    # In front of every route, ours and Aegra's, and of the run guard: a bad byte never reaches a query.
+    application.add_middleware(InputGuard, limits=GuardLimits.from_settings(settings))
     application.add_middleware(SecurityHeadersMiddleware)
     application.add_middleware(RequestFactsMiddleware)  # outermost of ours: the auth handler reads the method
     for router in _routers():
@@ -106,6 +110,7 @@ def create_app() -> FastAPI:
     from server.routes import kb
 
     application.include_router(kb.router, prefix="/kb")
+    document_error_responses(application)  # what the guards (and every route) may answer
     return application
 
 

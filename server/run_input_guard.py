@@ -3,7 +3,8 @@
 Aegra accepts empty or huge messages and silently creates a thread when a run names an unknown
 one. Here a run request is refused with a clear JSON error, before anything is written:
 404 for an unknown thread (unless ``if_not_exists="create"``), 422 for an empty message or a
-malformed ``input.messages``, 413 for a message over ``MAX_MESSAGE_CHARS``.
+malformed ``input.messages`` or a ``context`` the support graph cannot take (``server/guards/run_context.py``),
+413 for a message over ``MAX_MESSAGE_CHARS``.
 
 Aegra writes the run's input to its runs table, and LangGraph checkpoints the input before the first
 node runs, so PII is redacted here (``PII_MODE``): no raw email, phone or card number reaches the
@@ -20,6 +21,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from server.errors import send_json_error
+from server.guards.run_context import CONTEXT_GRAPHS, run_context_problem
 
 _THREAD_RUN_PATH = re.compile(r"^/threads/(?P<thread_id>[^/]+)/runs(?:/stream|/wait)?/?$")
 _STATELESS_RUN_PATH = re.compile(r"^/runs(?:/stream|/wait)?/?$")
@@ -29,10 +31,11 @@ _CREDENTIAL_HEADERS = frozenset({b"authorization", b"x-api-key", b"cookie"})
 class InputProblem(Exception):
     """A run request that must be refused."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, details: Any = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.details = details
 
 
 def message_text(content: Any) -> str | None:
@@ -102,6 +105,19 @@ def redact_run_input(body: Any, *, mode: str) -> bool:
     return changed
 
 
+async def _assistant_graph(assistant_id: Any, *, look_up: bool) -> str | None:
+    """The graph a run's ``assistant_id`` names: a graph id itself, else (``look_up``) the assistant's graph."""
+    if not isinstance(assistant_id, str) or assistant_id in CONTEXT_GRAPHS or not look_up:
+        return assistant_id if isinstance(assistant_id, str) else None
+    from db.pool import get_pool
+
+    pool = await get_pool()
+    async with pool.connection() as conn:
+        cur = await conn.execute("SELECT graph_id FROM assistant WHERE assistant_id = %s", (assistant_id,))
+        row: Any = await cur.fetchone()  # the pool's rows are dicts
+    return str(row["graph_id"]) if row else None
+
+
 async def _thread_exists(thread_id: str) -> bool:
     from db.pool import get_pool
 
@@ -145,6 +161,10 @@ class RunInputGuard:
             body = None  # Aegra answers malformed JSON with 422
         try:
             check_run_input(body, max_chars=self.max_chars)
+            if isinstance(body, dict) and body.get("context") is not None:
+                graph_id = await _assistant_graph(body.get("assistant_id"), look_up=self.check_threads)
+                if graph_id in CONTEXT_GRAPHS and (problem := run_context_problem(body["context"])):
+                    raise InputProblem(problem.status, problem.text(), problem.details())
             creates = isinstance(body, dict) and body.get("if_not_exists") == "create"
             # Only for a caller with a credential: to anyone else (401 follows) a thread's existence is not told.
             credentialed = any(k.lower() in _CREDENTIAL_HEADERS for k, _ in scope["headers"])
@@ -153,7 +173,7 @@ class RunInputGuard:
                 if not await _thread_exists(thread_id):
                     raise InputProblem(404, f"Thread '{thread_id}' not found")
         except InputProblem as problem:
-            await send_json_error(send, problem.status, problem.message)
+            await send_json_error(send, problem.status, problem.message, problem.details)
             return
         if await asyncio.to_thread(redact_run_input, body, mode=self.pii_mode):
             raw = json.dumps(body).encode()

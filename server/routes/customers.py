@@ -6,16 +6,28 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from audit.log import record
+from server.guards.sizes import json_size
 from server.routes.support_deps import PoolDep, TenantDep, api_error, require
+from settings import get_settings
 from support import customers as customer_store
 from support.tickets import list_tickets
 
 router = APIRouter(prefix="/customers", tags=["customers"], dependencies=[require("customers.read")])
 
 TierField = Literal["free", "standard", "premium", "enterprise"]
+
+
+def _bounded(preferences: dict[str, Any] | None) -> dict[str, Any] | None:
+    limit = get_settings().max_preferences_bytes
+    if preferences is not None and (size := json_size(preferences)) > limit:
+        raise ValueError(f"preferences are {size} bytes of JSON; the limit is {limit} (MAX_PREFERENCES_BYTES)")
+    return preferences
+
+
+Preferences = Annotated[dict[str, Any], AfterValidator(_bounded)]
 
 
 class CustomerBody(BaseModel):
@@ -28,7 +40,7 @@ class CustomerBody(BaseModel):
     tier: TierField = "standard"
     language: str = Field(default="en", min_length=2, max_length=12)
     timezone: str = Field(default="UTC", max_length=64)
-    preferences: dict[str, Any] = Field(default_factory=dict)
+    preferences: Preferences = Field(default_factory=dict)
 
 
 class CustomerPatch(BaseModel):
@@ -40,7 +52,7 @@ class CustomerPatch(BaseModel):
     tier: TierField | None = None
     language: str | None = Field(default=None, min_length=2, max_length=12)
     timezone: str | None = Field(default=None, max_length=64)
-    preferences: dict[str, Any] | None = None
+    preferences: Preferences | None = None
 
 
 def _not_found(customer_id: str) -> JSONResponse:

@@ -9,7 +9,8 @@ from fastapi.responses import JSONResponse
 
 from server.routes.support_deps import PoolDep, TenantDep, api_error, require
 from support.customers import CustomerNotFoundError
-from support.data_rights import erase_customer, export_customer
+from support.data_rights import export_customer
+from support.erasure import erase_customer
 
 router = APIRouter(prefix="/customers", tags=["data rights"])
 

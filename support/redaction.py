@@ -1,0 +1,41 @@
+"""Personal data out before anything is written: the one redaction every support write path applies.
+
+Uses ``signals.redact_pii`` with the deployment's ``PII_MODE`` (and ``PII_HASH_SALT`` for ``hash``), the same
+redaction the run-input guard applies to customer messages.
+"""
+
+from __future__ import annotations
+
+from typing import Any, overload
+
+from settings import get_settings
+
+# Keys whose values are identifiers or enums, never free text a person typed.
+_STRUCTURAL_KEYS = frozenset({"id", "type", "role", "tool_call_id", "run_id", "thread_id", "checkpoint_id", "as_node"})
+
+
+@overload
+def redact_text(text: str) -> str: ...
+@overload
+def redact_text(text: None) -> None: ...
+def redact_text(text: str | None) -> str | None:
+    """``text`` with emails, phone numbers, card numbers, IBANs... replaced (None stays None)."""
+    if not text:
+        return text
+    from signals import redact_pii  # loads the PII recognisers on first use
+
+    settings = get_settings()
+    if settings.pii_mode == "off":
+        return text
+    return redact_pii(text, mode=settings.pii_mode, salt=settings.pii_hash_salt).text
+
+
+def redact_value(value: Any) -> Any:
+    """A copy of JSON-like ``value`` with every free-text string redacted (ids, types and roles kept as they are)."""
+    if isinstance(value, str):
+        return redact_text(value)
+    if isinstance(value, list):
+        return [redact_value(item) for item in value]
+    if isinstance(value, dict):
+        return {k: v if k in _STRUCTURAL_KEYS else redact_value(v) for k, v in value.items()}
+    return value

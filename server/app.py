@@ -20,6 +20,7 @@ from db.pool import close_pools, database_url
 from server.request_facts import RequestFactsMiddleware
 from server.run_input_guard import RunInputGuard
 from server.security_headers import SecurityHeadersMiddleware
+from server.state_redaction import StateRedactionGuard
 from settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -91,6 +92,7 @@ def create_app() -> FastAPI:
         version="0.1.0",
         lifespan=lifespan,
     )
+    application.add_middleware(StateRedactionGuard)  # innermost: state writes reach Aegra redacted
     application.add_middleware(
         RunInputGuard,
         max_chars=settings.max_message_chars,

@@ -11,7 +11,13 @@ from typing import Any, overload
 from settings import get_settings
 
 # Keys whose values are identifiers or enums, never free text a person typed.
-_STRUCTURAL_KEYS = frozenset({"id", "type", "role", "tool_call_id", "run_id", "thread_id", "checkpoint_id", "as_node"})
+_STRUCTURAL_KEYS = frozenset(
+    {
+        *("id", "type", "role", "tool_call_id", "run_id", "thread_id", "checkpoint_id", "ticket_id", "as_node"),
+        *("action", "agent", "status", "team", "priority", "intent", "category", "language", "sentiment"),
+        *("urgency", "tier", "channel", "persona", "model", "kind", "customer_id", "tenant"),
+    }
+)
 
 
 @overload

@@ -20,12 +20,17 @@ _STRUCTURAL_KEYS = frozenset(
 )
 
 
+# Names and places are found by NER, which also flags ticket ids ("T-1001") and products ("Windows"); on these
+# paths a name is a staff member's or the profile's own, so only identifiers and financial data are replaced.
+_NAME_TYPES = frozenset({"PERSON", "LOCATION"})
+
+
 @overload
 def redact_text(text: str) -> str: ...
 @overload
 def redact_text(text: None) -> None: ...
 def redact_text(text: str | None) -> str | None:
-    """``text`` with emails, phone numbers, card numbers, IBANs... replaced (None stays None)."""
+    """``text`` with emails, phone numbers, card numbers, IBANs... replaced (None stays None); names are kept."""
     if not text:
         return text
     from signals import redact_pii  # loads the PII recognisers on first use
@@ -33,7 +38,20 @@ def redact_text(text: str | None) -> str | None:
     settings = get_settings()
     if settings.pii_mode == "off":
         return text
-    return redact_pii(text, mode=settings.pii_mode, salt=settings.pii_hash_salt).text
+    found = redact_pii(text, mode=settings.pii_mode, salt=settings.pii_hash_salt)
+    spans = sorted((s for s in found.spans if s.type not in _NAME_TYPES), key=lambda s: (s.start, -s.end))
+    if not spans:
+        return text
+    parts: list[str] = []
+    cursor = 0
+    for span in spans:
+        if span.start < cursor:
+            continue  # inside a span already replaced
+        value = text[span.start : span.end]
+        alone = redact_pii(value, mode=settings.pii_mode, salt=settings.pii_hash_salt).text
+        parts += [text[cursor : span.start], alone if alone != value else f"<{span.type}>"]
+        cursor = span.end
+    return "".join([*parts, text[cursor:]])
 
 
 def redact_value(value: Any) -> Any:

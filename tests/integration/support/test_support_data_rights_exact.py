@@ -197,3 +197,14 @@ async def test_erase_removes_one_customer_of_one_tenant_and_nothing_else(live_se
         await get_client(url=live_server.url, headers=admin).threads.get(own)
     acme_state = await get_client(url=live_server.url, headers=acme_service).threads.get_state(acme_thread)
     assert acme_state["values"]["messages"][0]["content"] == f"acme2 {cid} asks how to reset a password"
+
+    # acme2's customer with that id (known by conversations only: customer ids are global, so no profile) is
+    # erased on its own tenant's request, and then the id is unknown there too.
+    async with httpx.AsyncClient(base_url=live_server.url, timeout=120, headers=acme_admin) as acme:
+        assert (await acme.delete(f"/customers/{cid}")).status_code == 200
+        assert (await acme.delete(f"/customers/{cid}")).status_code == 404
+    with pytest.raises(httpx.HTTPStatusError):
+        await get_client(url=live_server.url, headers=acme_service).threads.get(acme_thread)
+    with psycopg.connect(live_server.database_url) as conn:
+        left = conn.execute("SELECT count(*) FROM conversation_events WHERE customer_id = %s", (cid,)).fetchone()
+    assert left == (0,)

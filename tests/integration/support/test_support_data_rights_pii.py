@@ -44,8 +44,7 @@ async def test_raw_pii_is_stored_nowhere_on_any_write_path(live_server: ServerPr
     tag = uuid.uuid4().hex[:8]
     cid, email, profile_email = f"pii-{tag}", f"{EMAIL_PREFIX}.{tag}@example.org", f"profile.{tag}@example.com"
     raw = f"email {email}, phone {PHONE}, card {CARD}, iban {IBAN}"
-    # The inbox through an admin key: a staff (agent) key may not resume a thread yet (runs.create), a gap of main.
-    admin = staff = live_server.headers
+    admin, staff = live_server.headers, live_server.key_headers(scope="staff")
     customer = live_server.customer_headers(cid)
     async with (
         httpx.AsyncClient(base_url=live_server.url, timeout=120, headers=admin) as http,

@@ -22,6 +22,7 @@ from server.guards.openapi_errors import document_error_responses
 from server.request_facts import RequestFactsMiddleware
 from server.run_input_guard import RunInputGuard
 from server.security_headers import SecurityHeadersMiddleware
+from server.state_redaction import StateRedactionGuard
 from settings import get_settings
 from throttle.middleware import RunRateLimit
 
@@ -94,6 +95,7 @@ def create_app() -> FastAPI:
         version="0.1.0",
         lifespan=lifespan,
     )
+    application.add_middleware(StateRedactionGuard)  # innermost: state writes reach Aegra redacted
     application.add_middleware(
         RunInputGuard,
         max_chars=settings.max_message_chars,

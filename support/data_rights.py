@@ -1,4 +1,4 @@
-"""A customer's data rights: export everything we hold about them as JSON, or erase all of it.
+"""A customer's data rights: export everything we hold about them as JSON, or erase all of it (support.erasure).
 
 Conversations live in Aegra's tables (``thread``, ``runs``) and LangGraph's checkpoint and store tables in
 the same database; memories live in the store under a namespace that contains the customer id.
@@ -10,7 +10,6 @@ from typing import Any, LiteralString
 
 from langchain_core.messages import BaseMessage
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
-from psycopg import sql
 
 from support.connections import Db, acquire, fetch_all, fetch_one
 from support.customers import CustomerNotFoundError, get_customer
@@ -124,50 +123,3 @@ async def export_customer(db: Db | None, tenant: str, customer_id: str) -> dict[
                 params,
             ),
         }
-
-
-async def _tables_with_column(conn: Db, column: str) -> list[str]:
-    rows = await fetch_all(
-        conn,
-        "SELECT table_name FROM information_schema.columns WHERE table_schema = current_schema()"
-        " AND column_name = %s AND table_name IN (SELECT table_name FROM information_schema.tables"
-        " WHERE table_schema = current_schema() AND table_type = 'BASE TABLE') ORDER BY table_name",
-        (column,),
-    )
-    return [str(row["table_name"]) for row in rows]
-
-
-async def erase_customer(db: Db | None, tenant: str, customer_id: str) -> dict[str, int]:
-    """Delete the customer's threads, checkpoints, runs, memories, tickets, events and profile, in one transaction.
-
-    Besides the tables we know, any table with a ``thread_id`` or ``customer_id`` column loses the customer's
-    rows, so a table added later cannot keep a copy. Returns the rows deleted per table.
-    """
-    deleted: dict[str, int] = {}
-    async with acquire(db) as conn, conn.transaction():
-        if await get_customer(conn, tenant, customer_id) is None:
-            raise CustomerNotFoundError(customer_id)
-        threads = await customer_threads(conn, tenant, customer_id)
-        params = _params(tenant, customer_id)
-        if await aegra_tables_present(conn):
-            store = await fetch_all(
-                conn,
-                "DELETE FROM store WHERE (prefix, key) IN (SELECT prefix, key FROM ("
-                + _STORE_ROWS
-                + ") AS mine) RETURNING 1",
-                params,
-            )
-            deleted["store"] = len(store)
-        for table in await _tables_with_column(conn, "thread_id"):
-            cursor = await conn.execute(
-                sql.SQL("DELETE FROM {} WHERE thread_id::text = ANY(%s)").format(sql.Identifier(table)), (threads,)
-            )
-            deleted[table] = deleted.get(table, 0) + cursor.rowcount
-        for table in await _tables_with_column(conn, "customer_id"):
-            cursor = await conn.execute(
-                sql.SQL("DELETE FROM {} WHERE customer_id::text = %s").format(sql.Identifier(table)), (customer_id,)
-            )
-            deleted[table] = deleted.get(table, 0) + cursor.rowcount
-        cursor = await conn.execute("DELETE FROM customers WHERE id = %s AND tenant = %s", (customer_id, tenant))
-        deleted["customers"] = cursor.rowcount
-    return {table: count for table, count in deleted.items() if count}

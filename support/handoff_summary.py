@@ -1,4 +1,8 @@
-"""The note a person reads when a conversation lands in their inbox: enough to act in 30 seconds."""
+"""The note a person reads when a conversation lands in their inbox: enough to act in 30 seconds.
+
+The note and the transcript tail are stored (handoffs, checkpointed state), so both are PII-redacted here;
+the customer's contact details stay in their profile, which the inbox shows beside the note.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from support.connections import Row
+from support.redaction import redact_text
 
 _REASONS: tuple[tuple[str, str, str], ...] = (
     # (keyword in the policy's reason, what it means, what to do first)
@@ -50,7 +55,7 @@ def normalise_transcript(transcript_tail: Sequence[Any] | None) -> list[dict[str
         if not isinstance(content, str):
             content = " ".join(str(part.get("text", "")) if isinstance(part, dict) else str(part) for part in content)
         role = {"human": "customer", "user": "customer", "ai": "assistant"}.get(role, role)
-        turns.append({"role": role, "content": content.strip()})
+        turns.append({"role": role, "content": redact_text(content.strip())})
     return turns
 
 
@@ -79,22 +84,25 @@ def build_summary(
     transcript: list[dict[str, str]],
     other_open_tickets: list[Row],
 ) -> str:
-    """A short, fixed-shape note: who, why, what they said, what is open, what to do first."""
+    """A short, fixed-shape note: who, why, what they said, what is open, what to do first.
+
+    The free text in it (the customer's words, the bot's summary) is PII-redacted; the profile's email is left out.
+    """
     meaning, step = explain_reason(reason)
     who = customer.get("name") or customer["id"]
-    contact = f" <{customer['email']}>" if customer.get("email") else ""
     lines = [
         f"{priority.upper()} · {team} · ticket {ticket_id} ({'new' if ticket_is_new else 'updated'})",
-        f"Customer: {who}{contact} — {customer['tier']} tier, language {language or customer['language']}",
+        f"Customer: {who} — {customer['tier']} tier, language {language or customer['language']}",
         f"Why: {meaning}",
         f"Issue: {intent or 'unknown intent'} ({category}); sentiment {sentiment or 'unknown'};"
         f" urgency {urgency or 'normal'}",
     ]
     quote = _last_customer_words(transcript)
     if quote:
+        quote = redact_text(quote)
         lines.append(f'Customer said: "{quote}"')
     if bot_summary:
-        lines.append(f"So far: {' '.join(bot_summary.split())}")
+        lines.append(f"So far: {redact_text(' '.join(bot_summary.split()))}")
     if other_open_tickets:
         listed = ", ".join(f"{t['id']} ({t['category']}, {t['status']})" for t in other_open_tickets[:3])
         lines.append(f"Other open tickets: {listed}")

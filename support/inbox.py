@@ -10,6 +10,7 @@ from typing import Literal
 
 from support.connections import Db, Row, acquire, fetch_all, fetch_one
 from support.outcomes import confirm_resolution
+from support.redaction import redact_text
 from support.tickets import ALLOWED_TRANSITIONS, add_event, update_ticket
 
 Action = Literal["reply", "handback", "close"]
@@ -155,7 +156,7 @@ async def finish_action(
             await fetch_one(
                 conn,
                 "UPDATE handoffs SET resolution = %s WHERE id = %s RETURNING id",
-                (resolution or "resolved", handoff["id"]),
+                (redact_text(resolution or "resolved"), handoff["id"]),
             )
             if ticket_id:
                 await _move_ticket(

@@ -7,6 +7,7 @@ from typing import Literal
 
 from settings import get_settings
 from support.connections import Db, Row, acquire, fetch_all, fetch_required
+from support.redaction import redact_text
 from support.tickets import add_event
 
 ResolvedBy = Literal["bot", "human"]
@@ -67,7 +68,7 @@ async def end_conversation(
             " rating = COALESCE(EXCLUDED.rating, conversation_outcomes.rating),"
             " comment = COALESCE(EXCLUDED.comment, conversation_outcomes.comment),"
             " ended_at = now(), updated_at = now() RETURNING *",
-            (thread_id, tenant, customer_id, rating, comment),
+            (thread_id, tenant, customer_id, rating, redact_text(comment)),
         )
         if rating is not None:
             tickets = await fetch_all(

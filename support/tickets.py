@@ -8,6 +8,7 @@ from psycopg.types.json import Jsonb
 
 from support.connections import Db, Row, acquire, fetch_all, fetch_one, fetch_required
 from support.customers import ensure_customer
+from support.redaction import redact_text, redact_value
 
 Status = Literal["open", "in_progress", "pending", "resolved", "closed"]
 Priority = Literal["low", "normal", "high", "urgent"]
@@ -105,7 +106,7 @@ async def add_event(
         db,
         "INSERT INTO ticket_events (ticket_id, tenant, kind, actor, body, data) VALUES (%s, %s, %s, %s, %s, %s)"
         " RETURNING id, ticket_id, kind, actor, body, data, created_at",
-        (ticket_id, tenant, kind, actor, body, Jsonb(data or {})),
+        (ticket_id, tenant, kind, actor, redact_text(body), Jsonb(redact_value(data or {}))),
     )
 
 
@@ -145,8 +146,8 @@ async def create_ticket(
             (
                 tenant,
                 customer_id,
-                subject.strip(),
-                description.strip(),
+                redact_text(subject.strip()),
+                redact_text(description.strip()),
                 category or "general",
                 priority,
                 team,
@@ -226,7 +227,7 @@ async def update_ticket(
                 team or current["team"],
                 category or current["category"],
                 tags if tags is not None else current["tags"],
-                resolution,
+                redact_text(resolution),
                 new_status,
                 ticket_id,
             ),

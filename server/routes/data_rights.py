@@ -10,7 +10,8 @@ from fastapi.responses import JSONResponse
 from audit.log import record
 from server.routes.support_deps import PoolDep, TenantDep, api_error, require
 from support.customers import CustomerNotFoundError
-from support.data_rights import erase_customer, export_customer
+from support.data_rights import export_customer
+from support.erasure import erase_customer
 
 router = APIRouter(prefix="/customers", tags=["data rights"])
 

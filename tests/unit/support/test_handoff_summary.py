@@ -48,3 +48,25 @@ def test_summary_quotes_last_customer_message_and_lists_open_tickets() -> None:
     assert "first" not in quote and len(quote) < 270 and quote.endswith('…"')
     assert "T-9 (order, pending)" in text
     assert lines[-1].startswith("Next step:")
+
+
+def test_summary_leaves_out_the_profile_email_and_redacts_free_text() -> None:
+    text = build_summary(
+        customer={"id": "c2", "name": "Ana", "email": "ana.private@example.com", "tier": "free", "language": "en"},
+        ticket_id="T-1002",
+        ticket_is_new=False,
+        team="billing",
+        priority="normal",
+        reason="human_requested",
+        intent=None,
+        category="billing",
+        urgency=None,
+        sentiment=None,
+        language="en",
+        bot_summary="Customer gave card 4111 1111 1111 1111 and phone +44 20 7946 0958.",
+        transcript=[{"role": "customer", "content": "write to ana.private@example.com please"}],
+        other_open_tickets=[],
+    )
+    assert "ana.private@example.com" not in text
+    assert "4111" not in text and "7946" not in text
+    assert "Customer: Ana — free tier" in text and "Customer said" in text

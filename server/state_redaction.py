@@ -1,0 +1,91 @@
+"""ASGI guard that PII-redacts state written through the LangGraph API before Aegra stores or checkpoints it.
+
+``server.run_input_guard`` redacts the messages of a run's input. Other requests also write state: a state
+update (``POST /threads/{id}/state``: ``values``), a run that resumes or updates a thread (``command.resume``,
+``command.update``: how the staff inbox answers a customer) and the store (``PUT /store/items``: ``value``).
+Every free-text string in those parts is redacted here (``PII_MODE``); ids, roles and other enum-like fields stay.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from support.redaction import redact_value
+
+_STATE_PATH = re.compile(r"^/threads/[^/]+/state/?$")
+_RUN_PATH = re.compile(r"^(?:/threads/[^/]+)?/runs(?:/stream|/wait)?/?$")
+_STORE_PATH = re.compile(r"^/store/items/?$")
+
+
+def _redact_part(container: Any, key: str) -> bool:
+    """Redact ``container[key]`` in place when present; True when it changed."""
+    if not isinstance(container, dict) or container.get(key) is None:
+        return False
+    redacted = redact_value(container[key])
+    changed = bool(redacted != container[key])
+    container[key] = redacted
+    return changed
+
+
+def redact_state_write(method: str, path: str, body: Any) -> bool:
+    """Redact, in place, the parts of ``body`` that the request writes to state; True when anything changed."""
+    if method == "POST" and _STATE_PATH.match(path):
+        return _redact_part(body, "values")
+    if method == "POST" and _RUN_PATH.match(path):
+        command = body.get("command") if isinstance(body, dict) else None
+        return _redact_part(command, "resume") | _redact_part(command, "update")
+    if method == "PUT" and _STORE_PATH.match(path):
+        return _redact_part(body, "value")
+    return False
+
+
+def _writes_state(method: str, path: str) -> bool:
+    return (method == "POST" and bool(_STATE_PATH.match(path) or _RUN_PATH.match(path))) or (
+        method == "PUT" and bool(_STORE_PATH.match(path))
+    )
+
+
+class StateRedactionGuard:
+    """Pure ASGI middleware: buffers the body of state-writing requests, redacts it, and passes it on."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Redact state-writing requests; pass everything else through untouched."""
+        if scope["type"] != "http" or not _writes_state(scope["method"], scope["path"]):
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunks.append(message.get("body", b""))
+            more = message.get("more_body", False)
+        raw = b"".join(chunks)
+        try:
+            body = json.loads(raw) if raw else None
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            body = None  # Aegra answers malformed JSON with 422; nothing is written
+        if body is not None and await asyncio.to_thread(redact_state_write, scope["method"], scope["path"], body):
+            raw = json.dumps(body).encode()
+            headers = [(k, v) for k, v in scope["headers"] if k.lower() != b"content-length"]
+            scope = {**scope, "headers": [*headers, (b"content-length", str(len(raw)).encode())]}
+
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": raw, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)

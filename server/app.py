@@ -17,6 +17,7 @@ from fastapi import APIRouter, FastAPI
 
 from db.migrations import migrate
 from db.pool import close_pools, database_url
+from server.health import ReadinessGuard, database_readiness
 from server.request_facts import RequestFactsMiddleware
 from server.run_input_guard import RunInputGuard
 from server.security_headers import SecurityHeadersMiddleware
@@ -59,6 +60,7 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         from server.runs.admission import install_admission
         from server.runs.context_schema import install_context_schema_cache
         from server.runs.executor import install_serial_executor
+        from server.runs.outage import install_outage_deferral
         from server.runs.recovery import recovery_loop
         from server.runs.statement_cache import enable_statement_cache
         from server.warmup import warm_up_models
@@ -68,6 +70,7 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         # while Aegra's SQLAlchemy greenlets ran on the loop crashed the process now and then (SIGSEGV).
         warm_up_models()
         install_serial_executor()
+        install_outage_deferral()
         install_admission()
         install_context_schema_cache()
         background.append(asyncio.create_task(recovery_loop(url, interval_s=RECOVERY_INTERVAL_S)))
@@ -79,6 +82,7 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        await database_readiness().close()
         await close_pools()
 
 
@@ -97,6 +101,8 @@ def create_app() -> FastAPI:
         pii_mode=settings.pii_mode,
         check_threads=_served_by_aegra(),
     )
+    # Outside the input guard, which reads the database; before authentication, which does too.
+    application.add_middleware(ReadinessGuard, enabled=_served_by_aegra())
     application.add_middleware(SecurityHeadersMiddleware)
     application.add_middleware(RequestFactsMiddleware)  # outermost of ours: the auth handler reads the method
     for router in _routers():
@@ -108,9 +114,11 @@ def create_app() -> FastAPI:
 
 
 def _routers() -> list[APIRouter]:
+    from server import health
     from server.routes import analytics, conversations, customers, data_rights, inbox, tickets
 
     return [
+        health.router,  # before Aegra's /health, /ready and /live, which wait on its pools
         tickets.router,
         customers.router,
         data_rights.router,

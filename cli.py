@@ -33,7 +33,13 @@ EVAL_SUITES = {
     "pii": "evals.pii",
     "injection": "evals.injection",
 }
-BENCHMARKS = {"kb": "bench.kb", "signals": "bench.signals", "turns": "bench.turns", "memory": "bench.memory"}
+BENCHMARKS = {
+    "kb": "bench.kb",
+    "signals": "bench.signals",
+    "turns": "bench.turns",
+    "memory": "bench.memory",
+    "load": "bench.load",
+}
 
 
 def _register(group: typer.Typer, commands: dict[str, str]) -> None:

@@ -163,6 +163,6 @@ def main(
     bounds = pool_bounds()
     print(f"{conversations} conversations x {turns} turns ({workers} worker(s)): {figures}")
     print(f"pool bounds per server process: {bounds}")
-    print(json.dumps({"conversations": conversations, "turns": turns, **figures, "pool_bounds": bounds}))
+    print(json.dumps({"conversations": conversations, "turns_each": turns, **figures, "pool_bounds": bounds}))
     if figures["errors"] or figures["rss_growth_pct"] > 100 * MAX_RSS_GROWTH:
         raise typer.Exit(1)

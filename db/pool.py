@@ -81,6 +81,19 @@ async def get_lock_pool(url: str, *, max_size: int = LOCK_POOL_MAX_SIZE) -> Asyn
     return pool
 
 
+def reconnect_promptly(*, delay_s: float = 0.5) -> None:
+    """Make every psycopg pool of this process retry a lost database every ``delay_s``, without backing off.
+
+    psycopg_pool doubles its reconnection delay after each failure (1, 2, 4, 8, 16 s...), so after a ten-second
+    outage a pool could wait another 16 s before trying again, and requests waiting on it (authentication, runs'
+    checkpoints) timed out after Postgres was back. A failed attempt on a refused socket costs next to nothing.
+    """
+    from psycopg_pool.base import AttemptWithBackoff
+
+    AttemptWithBackoff.INITIAL_DELAY = delay_s
+    AttemptWithBackoff.DELAY_BACKOFF = 1.0
+
+
 async def close_pools() -> None:
     """Close every pool of the running event loop."""
     loop = asyncio.get_running_loop()

@@ -16,7 +16,7 @@ import psycopg
 from fastapi import APIRouter, FastAPI
 
 from db.migrations import migrate
-from db.pool import close_pools, database_url
+from db.pool import close_pools, database_url, reconnect_promptly
 from server.health import ReadinessGuard, database_readiness
 from server.request_facts import RequestFactsMiddleware
 from server.run_input_guard import RunInputGuard
@@ -52,6 +52,7 @@ def _served_by_aegra() -> bool:
 async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     """Apply our migrations, then (under Aegra) the run guards and crash recovery."""
     url = database_url()
+    reconnect_promptly()
     applied = await asyncio.to_thread(migrate, url)
     if applied:
         logger.info("applied migrations %s", applied)

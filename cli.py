@@ -113,6 +113,9 @@ def serve(
         TRANSFORMERS_OFFLINE="1",
     )
     os.environ.setdefault("LOG_LEVEL", "WARNING")
+    # Aegra's default (LOCAL) renders every logged traceback with Rich on the event loop: ~80 ms each, so the burst
+    # of failures when Postgres dies kept /live from answering for seconds. PRODUCTION logs JSON, plain tracebacks.
+    os.environ.setdefault("ENV_MODE", "PRODUCTION")
     # A crash in native code (ONNX Runtime, spaCy, greenlet...) leaves a Python traceback in the log; workers too.
     os.environ.setdefault("PYTHONFAULTHANDLER", "1")
     faulthandler.enable()

@@ -50,8 +50,9 @@ class KillablePostgres:
         self._server.ensure_postgres_running()
 
     def stop(self) -> None:
-        """Shut down for good."""
-        self._pg_ctl("-m", "fast", "-w", "stop")
+        """Shut down for good (it may already be down when a test failed mid-outage)."""
+        if (self.data_dir / "postmaster.pid").exists():
+            self._pg_ctl("-m", "fast", "-w", "stop")
 
 
 @pytest.fixture

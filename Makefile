@@ -54,6 +54,7 @@ bench: install ## every benchmark; each prints its figures
 	$(UV) run --frozen support-agent bench memory
 	$(UV) run --frozen support-agent bench signals
 	$(UV) run --frozen support-agent bench kb
+	$(UV) run --frozen support-agent bench load
 
 clean:
 	rm -rf .venv .mypy_cache .ruff_cache .pytest_cache

@@ -33,7 +33,13 @@ EVAL_SUITES = {
     "pii": "evals.pii",
     "injection": "evals.injection",
 }
-BENCHMARKS = {"kb": "bench.kb", "signals": "bench.signals", "turns": "bench.turns", "memory": "bench.memory"}
+BENCHMARKS = {
+    "kb": "bench.kb",
+    "signals": "bench.signals",
+    "turns": "bench.turns",
+    "memory": "bench.memory",
+    "load": "bench.load",
+}
 
 
 def _register(group: typer.Typer, commands: dict[str, str]) -> None:
@@ -108,6 +114,9 @@ def serve(
         TRANSFORMERS_OFFLINE="1",
     )
     os.environ.setdefault("LOG_LEVEL", "WARNING")
+    # Aegra's default (LOCAL) renders every logged traceback with Rich on the event loop: ~80 ms each, so the burst
+    # of failures when Postgres dies kept /live from answering for seconds. PRODUCTION logs JSON, plain tracebacks.
+    os.environ.setdefault("ENV_MODE", "PRODUCTION")
     # A crash in native code (ONNX Runtime, spaCy, greenlet...) leaves a Python traceback in the log; workers too.
     os.environ.setdefault("PYTHONFAULTHANDLER", "1")
     faulthandler.enable()

@@ -12,6 +12,9 @@ from psycopg_pool import AsyncConnectionPool
 
 from settings import get_settings
 
+POOL_MAX_SIZE = 10
+LOCK_POOL_MAX_SIZE = 64  # one session per queued or running run; beyond it a run opens a session of its own
+
 _pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, AsyncConnectionPool]] = (
     weakref.WeakKeyDictionary()
 )
@@ -36,7 +39,12 @@ async def get_pool(url: str | None = None) -> AsyncConnectionPool:
     pool = pools.get(url)
     if pool is None:
         pool = AsyncConnectionPool(
-            url, min_size=1, max_size=10, open=False, kwargs={"autocommit": True, "row_factory": dict_row}
+            url,
+            min_size=1,
+            max_size=POOL_MAX_SIZE,
+            open=False,
+            kwargs={"autocommit": True, "row_factory": dict_row},
+            check=AsyncConnectionPool.check_connection,  # sessions from before a Postgres restart are dead
         )
         pools[url] = pool
         await pool.open(wait=True, timeout=15)
@@ -47,7 +55,7 @@ async def _release_advisory_locks(conn: AsyncConnection[Any]) -> None:
     await conn.execute("SELECT pg_advisory_unlock_all()")
 
 
-async def get_lock_pool(url: str, *, max_size: int = 64) -> AsyncConnectionPool:
+async def get_lock_pool(url: str, *, max_size: int = LOCK_POOL_MAX_SIZE) -> AsyncConnectionPool:
     """Sessions for session-level advisory locks, one pool per event loop and URL.
 
     A returned session gives up every advisory lock it still holds (a session that is mid-query when its task
@@ -66,10 +74,24 @@ async def get_lock_pool(url: str, *, max_size: int = 64) -> AsyncConnectionPool:
             open=False,
             kwargs={"autocommit": True},
             reset=_release_advisory_locks,
+            check=AsyncConnectionPool.check_connection,
         )
         pools[key] = pool
         await pool.open(wait=True, timeout=15)
     return pool
+
+
+def reconnect_promptly(*, delay_s: float = 0.5) -> None:
+    """Make every psycopg pool of this process retry a lost database every ``delay_s``, without backing off.
+
+    psycopg_pool doubles its reconnection delay after each failure (1, 2, 4, 8, 16 s...), so after a ten-second
+    outage a pool could wait another 16 s before trying again, and requests waiting on it (authentication, runs'
+    checkpoints) timed out after Postgres was back. A failed attempt on a refused socket costs next to nothing.
+    """
+    from psycopg_pool.base import AttemptWithBackoff
+
+    AttemptWithBackoff.INITIAL_DELAY = delay_s
+    AttemptWithBackoff.DELAY_BACKOFF = 1.0
 
 
 async def close_pools() -> None:

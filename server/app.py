@@ -16,9 +16,10 @@ import psycopg
 from fastapi import APIRouter, FastAPI
 
 from db.migrations import migrate
-from db.pool import close_pools, database_url
+from db.pool import close_pools, database_url, reconnect_promptly
 from server.guards.middleware import GuardLimits, InputGuard
 from server.guards.openapi_errors import document_error_responses
+from server.health import ReadinessGuard, database_readiness
 from server.request_facts import RequestFactsMiddleware
 from server.run_input_guard import RunInputGuard
 from server.security_headers import SecurityHeadersMiddleware
@@ -55,6 +56,7 @@ def _served_by_aegra() -> bool:
 async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     """Apply our migrations, then (under Aegra) the run guards and crash recovery."""
     url = database_url()
+    reconnect_promptly()
     applied = await asyncio.to_thread(migrate, url)
     if applied:
         logger.info("applied migrations %s", applied)
@@ -63,6 +65,7 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         from server.runs.admission import install_admission
         from server.runs.context_schema import install_context_schema_cache
         from server.runs.executor import install_serial_executor
+        from server.runs.outage import install_outage_deferral
         from server.runs.recovery import recovery_loop
         from server.runs.statement_cache import enable_statement_cache
         from server.warmup import warm_up_models
@@ -72,6 +75,7 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         # while Aegra's SQLAlchemy greenlets ran on the loop crashed the process now and then (SIGSEGV).
         warm_up_models()
         install_serial_executor()
+        install_outage_deferral()
         install_admission()
         install_context_schema_cache()
         background.append(asyncio.create_task(recovery_loop(url, interval_s=RECOVERY_INTERVAL_S)))
@@ -83,6 +87,7 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        await database_readiness().close()
         await close_pools()
 
 
@@ -105,6 +110,8 @@ def create_app() -> FastAPI:
     application.add_middleware(RunRateLimit)  # inside RequestFacts, before a run's body is read
     # In front of every route, ours and Aegra's, and of the run guard: a bad byte never reaches a query.
     application.add_middleware(InputGuard, limits=GuardLimits.from_settings(settings))
+    # Outside the input guard, which reads the database; before authentication, which does too.
+    application.add_middleware(ReadinessGuard, enabled=_served_by_aegra())
     application.add_middleware(SecurityHeadersMiddleware)
     application.add_middleware(RequestFactsMiddleware)  # outermost of ours: the auth handler reads the method
     for router in _routers():
@@ -117,9 +124,11 @@ def create_app() -> FastAPI:
 
 
 def _routers() -> list[APIRouter]:
+    from server import health
     from server.routes import analytics, audit, conversations, customers, data_rights, inbox, staff_auth, tickets
 
     return [
+        health.router,  # before Aegra's /health, /ready and /live, which wait on its pools
         staff_auth.router,
         audit.router,
         tickets.router,

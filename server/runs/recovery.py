@@ -6,20 +6,22 @@ connection dies. A sweep at start-up and then periodically finds pending or runn
 free and finishes them here: a run that never reached the graph, or stopped part-way, is executed again
 from its stored input (its messages carry stable ids, so nothing is duplicated) or resumed from its
 last checkpoint; a run whose graph had already finished is marked successful. When re-execution fails,
-Aegra marks the run ``error``, which the client sees through ``runs.get`` / ``runs.join``.
+Aegra marks the run ``error``, which the client sees through ``runs.get`` / ``runs.join``. The sweep also
+adopts runs that lost the database and whose task gave up waiting for it (``executor.MAX_ATTEMPTS``).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from typing import Any
 
 import psycopg
 
 from server.runs.executor import execute_in_order
+from server.runs.jobs import resume_job, track_run_task
 from server.runs.locks import RECOVERY, RUN_OWNERSHIP, TRY_LOCK_SQL, UNLOCK_SQL
+from server.runs.outage import is_database_outage
 
 logger = logging.getLogger(__name__)
 
@@ -47,42 +49,12 @@ async def find_orphaned_runs(conn: psycopg.AsyncConnection[Any]) -> list[str]:
     return orphans
 
 
-async def _resume_job(run_id: str) -> Any | None:
-    """Rebuild the RunJob of an orphaned run, continuing from its checkpoint when the graph had started."""
-    from aegra_api.core.orm import Run as RunORM
-    from aegra_api.core.orm import _get_session_maker
-    from aegra_api.models.run_job import RunExecution, RunJob
-    from sqlalchemy import select
-
-    async with _get_session_maker()() as session:
-        run_orm = await session.scalar(select(RunORM).where(RunORM.run_id == run_id))
-    if run_orm is None or run_orm.status not in ("pending", "running"):
-        return None
-    job = RunJob.from_run_orm(run_orm)
-    if await _graph_started(job):
-        # Continue the interrupted superstep from the checkpoint instead of replaying the input.
-        execution = RunExecution.model_validate({**job.execution.model_dump(), "input_data": None, "command": None})
-        job = job.model_copy(update={"execution": execution})
-    return job
-
-
-async def _graph_started(job: Any) -> bool:
-    """Whether the thread's latest checkpoint was written by this run."""
-    from aegra_api.core.database import db_manager
-
-    checkpointer = db_manager.get_checkpointer()
-    latest = await checkpointer.aget_tuple({"configurable": {"thread_id": job.identity.thread_id}})
-    if latest is None:
-        return False
-    return bool((latest.metadata or {}).get("run_id") == job.identity.run_id)
-
-
 async def recover_orphaned_runs(database_url: str) -> list[str]:
     """One sweep: adopt every orphaned run into this process. Returns the run ids adopted."""
     from aegra_api.core.active_runs import active_runs
 
     adopted: list[str] = []
-    async with await psycopg.AsyncConnection.connect(database_url, autocommit=True) as conn:
+    async with await psycopg.AsyncConnection.connect(database_url, autocommit=True, connect_timeout=5) as conn:
         got = await (await conn.execute(TRY_LOCK_SQL, (RECOVERY, "sweep"))).fetchone()
         if got is None or not got[0]:
             return adopted  # another process is sweeping right now
@@ -90,11 +62,11 @@ async def recover_orphaned_runs(database_url: str) -> list[str]:
             for run_id in await find_orphaned_runs(conn):
                 if run_id in active_runs:
                     continue
-                job = await _resume_job(run_id)
+                job = await resume_job(run_id)
                 if job is None:
                     continue
                 logger.warning("recovering orphaned run %s on thread %s", run_id, job.identity.thread_id)
-                active_runs[run_id] = asyncio.create_task(execute_in_order(job))
+                track_run_task(run_id, asyncio.create_task(execute_in_order(job)))
                 adopted.append(run_id)
         finally:
             await conn.execute(UNLOCK_SQL, (RECOVERY, "sweep"))
@@ -102,8 +74,13 @@ async def recover_orphaned_runs(database_url: str) -> list[str]:
 
 
 async def recovery_loop(database_url: str, *, interval_s: float) -> None:
-    """Sweep at start-up and then every ``interval_s`` seconds until cancelled."""
+    """Sweep at start-up and then every ``interval_s`` seconds until cancelled, through database outages."""
     while True:
-        with contextlib.suppress(psycopg.OperationalError):
+        try:
             await recover_orphaned_runs(database_url)
+        except Exception as exc:
+            # Only psycopg's errors were caught before: SQLAlchemy's (reading the run) ended the loop for good.
+            if not is_database_outage(exc):
+                raise
+            logger.warning("recovery sweep: database unreachable (%s); next sweep in %.0fs", exc, interval_s)
         await asyncio.sleep(interval_s)

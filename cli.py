@@ -127,6 +127,9 @@ def serve(
     console.print(f"[bold]Studio[/bold]         https://smith.langchain.com/studio/?baseUrl={base}  or  `make studio`")
     if local is not None:
         console.print(f"[bold]Local mode[/bold]     credentials in {local.path} (this machine only)")
+        console.print(
+            f"  admin sign-in    tenant default, {local.admin_email} / {local.admin_password}  (POST /auth/login)"
+        )
         console.print(f"  admin key        {local.admin_key}")
         console.print(f"  customer token   {local.customer_token}  ({local.customer_id}, 24 h)")
         console.print(f"  try              uv run support-agent chat --customer {local.customer_id}")

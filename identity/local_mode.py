@@ -1,8 +1,8 @@
 """Safe defaults at start-up: a local mode on loopback with generated demo credentials, and no public bind without keys.
 
-Nothing secret ships in the repository. On a loopback address the first start generates an admin key into
-``DATA_DIR/local-credentials.json`` (mode 0600) and every start prints it with a fresh demo customer token, so a
-newcomer can talk to the server at once. On any other address the server refuses to start until a key exists.
+Nothing secret ships in the repository. On a loopback address the first start generates an admin key and a staff
+admin login into ``DATA_DIR/local-credentials.json`` (mode 0600); every start prints them with a fresh demo customer
+token, so a newcomer can talk to the server at once. On any other address the server refuses to start until a key exists.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import asyncio
 import ipaddress
 import json
 import os
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from identity.tokens import issue_customer_token, tenant_token_keys
 CREDENTIALS_FILE = "local-credentials.json"
 DEMO_CUSTOMER = "demo-ana"
 DEMO_TOKEN_TTL_S = 24 * 3600
+DEMO_ADMIN_EMAIL = "admin@localhost.test"
 
 
 class PublicBindWithoutKeys(Exception):
@@ -33,6 +35,8 @@ class LocalCredentials:
     """What local mode prints: an admin key of tenant ``default`` and a demo customer's token."""
 
     admin_key: str
+    admin_email: str
+    admin_password: str
     customer_id: str
     customer_token: str
     path: Path
@@ -55,6 +59,23 @@ async def _prepare(url: str, data_dir: Path, audience: str) -> LocalCredentials:
         admin_key = stored.get("admin_key")
         if not isinstance(admin_key, str) or await verify_key(conn, admin_key) is None:
             admin_key = (await create_key(conn, tenant="default", scope="admin", name="local mode admin")).plaintext
+        admin_email, admin_password = stored.get("admin_email", DEMO_ADMIN_EMAIL), stored.get("admin_password")
+        if not isinstance(admin_password, str):
+            from staff.accounts import AccountExistsError, create_account
+
+            admin_password = secrets.token_urlsafe(18)
+            try:
+                await create_account(
+                    conn,
+                    tenant="default",
+                    email=admin_email,
+                    role="admin",
+                    password=admin_password,
+                    display_name="Local admin",
+                )
+            except AccountExistsError:
+                admin_email = f"admin-{secrets.token_hex(3)}@localhost.test"
+                await create_account(conn, tenant="default", email=admin_email, role="admin", password=admin_password)
         keys = await tenant_token_keys(conn, "default", create=True)
     assert keys is not None and keys.hs256_secret
     token = issue_customer_token(
@@ -63,8 +84,18 @@ async def _prepare(url: str, data_dir: Path, audience: str) -> LocalCredentials:
     data_dir.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
-        json.dump({"admin_key": admin_key, "customer_id": DEMO_CUSTOMER, "customer_token": token}, handle, indent=2)
-    return LocalCredentials(admin_key, DEMO_CUSTOMER, token, path)
+        json.dump(
+            {
+                "admin_key": admin_key,
+                "admin_email": admin_email,
+                "admin_password": admin_password,
+                "customer_id": DEMO_CUSTOMER,
+                "customer_token": token,
+            },
+            handle,
+            indent=2,
+        )
+    return LocalCredentials(admin_key, admin_email, admin_password, DEMO_CUSTOMER, token, path)
 
 
 def prepare_access(url: str, *, host: str, data_dir: Path, audience: str) -> LocalCredentials | None:

@@ -23,6 +23,7 @@ import pytest
 
 from identity.policy import PERMISSIONS, Action
 from server.launcher import ServerProcess
+from tests.integration.staff.conftest import make_staff, sign_in
 
 pytestmark = pytest.mark.integration
 
@@ -138,6 +139,13 @@ def victim(live_server: ServerProcess) -> Iterator[Victim]:
 @pytest.fixture(scope="module")
 def callers(live_server: ServerProcess, victim: Victim) -> list[Caller]:
     other = f"mx-other-{uuid.uuid4().hex[:6]}"
+
+    def session(role: str) -> dict[str, str]:
+        client, csrf = sign_in(live_server, make_staff(live_server, role=role))
+        cookie = client.cookies["sa_session"]
+        client.close()
+        return {"Cookie": f"sa_session={cookie}", "X-CSRF-Token": csrf}
+
     return [
         Caller("nobody", {}, None, attacker=True),
         Caller("garbage token", {"Authorization": "Bearer not-a-token"}, None, attacker=True),
@@ -146,6 +154,8 @@ def callers(live_server: ServerProcess, victim: Victim) -> list[Caller]:
         Caller("customer", live_server.customer_headers(victim.customer_id), "customer", attacker=False),
         Caller("service", live_server.key_headers(scope="service"), "service", attacker=False),
         Caller("staff key", live_server.key_headers(scope="staff"), "supervisor", attacker=False),
+        Caller("agent", session("agent"), "agent", attacker=False),
+        Caller("supervisor", session("supervisor"), "supervisor", attacker=False),
         Caller("admin", live_server.headers, "admin", attacker=False),
     ]
 
@@ -216,6 +226,8 @@ def test_attacker_matrix(live_server: ServerProcess, victim: Victim, callers: li
                 # Attackers aim at the victim's real objects; permitted callers mutate absent ones only.
                 ids = real if caller.attacker or not (allowed and mutating) else absent
                 starts_runs = template.endswith(("/runs/wait", "/runs/stream", "/runs")) and method == "POST"
+                if template == "/auth/logout" and caller.role is not None:
+                    continue  # it would end the session the rest of the matrix uses (staff tests cover it)
                 if (starts_runs or template == "/threads/prune") and allowed and not caller.attacker:
                     continue  # covered by the conversation tests; here it would only add turns or prune threads
                 path = _fill(template, ids)

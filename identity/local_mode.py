@@ -2,7 +2,7 @@
 
 Nothing secret ships in the repository. On a loopback address the first start generates an admin key and a staff
 admin login into ``DATA_DIR/local-credentials.json`` (mode 0600); every start prints them with a fresh demo customer
-token, so a newcomer can talk to the server at once. On any other address the server refuses to start until a key exists.
+token, so a newcomer can talk to the server at once. On any other address it refuses to start until a key exists.
 """
 
 from __future__ import annotations

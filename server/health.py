@@ -120,12 +120,16 @@ async def ready() -> dict[str, str] | JSONResponse:
     return _not_ready()
 
 
+_COMPONENTS = ("database", "langgraph_checkpointer", "langgraph_store")
+
+
 @router.get("/health", response_model=None)
 async def health() -> dict[str, str] | JSONResponse:
     """``/ready`` with the component named: the one database behind runs, checkpoints, the store and ours."""
+    # One database holds runs, checkpoints and the store, so its state is each component's (Aegra's documented shape).
     if await database_readiness().ready():
-        return {"status": "healthy", "database": "connected"}
-    body = {"status": "unhealthy", "database": "unreachable"}
+        return {"status": "healthy", **dict.fromkeys(_COMPONENTS, "connected")}
+    body = {"status": "unhealthy", **dict.fromkeys(_COMPONENTS, "unreachable")}
     return JSONResponse(body, status_code=503, headers={"Retry-After": str(RETRY_AFTER_S)})
 
 

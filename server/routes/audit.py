@@ -81,7 +81,20 @@ async def _csv(rows: AsyncIterator[dict[str, Any]]) -> AsyncIterator[str]:
     yield buffer.getvalue()
 
 
-@router.get("/export", response_model=None)
+@router.get(
+    "/export",
+    response_model=None,
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "The matching records, oldest first, as NDJSON or CSV.",
+            "content": {
+                "application/x-ndjson": {"schema": {"type": "string"}},
+                "text/csv": {"schema": {"type": "string"}},
+            },
+        }
+    },
+)
 async def export_audit(
     pool: PoolDep,
     tenant: TenantDep,

@@ -6,7 +6,6 @@ Each command that creates a secret prints it alone on its last line (to standard
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -16,9 +15,10 @@ import psycopg
 import typer
 from rich.console import Console
 
+from db.oneshot import on_database
 from identity.keys import create_key, list_keys, revoke_key
 from identity.model import KeyScope, valid_customer_id, valid_tenant
-from identity.tokens import MAX_TTL_S, issue_customer_token, set_tenant_jwks, tenant_token_keys
+from identity.tokens import MAX_TTL_S, issue_token_for, set_tenant_jwks, tenant_token_keys
 from settings import get_settings
 
 console = Console(stderr=True)
@@ -36,16 +36,7 @@ def register(app: typer.Typer, database_url: Callable[[], str]) -> None:
 
 
 def _with_connection[T](work: Callable[[psycopg.AsyncConnection[Any]], Awaitable[T]]) -> T:
-    from db.migrations import migrate
-
-    url = _database_url()
-    migrate(url)
-
-    async def main() -> T:
-        async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
-            return await work(conn)
-
-    return asyncio.run(main())
+    return on_database(_database_url(), work)
 
 
 def _check_tenant(tenant: str) -> None:
@@ -115,20 +106,10 @@ def token_issue(
 
 def token_for(url: str, *, customer: str, tenant: str = "default", ttl_s: int = 3600) -> str:
     """A customer token issued with the tenant's secret in the database at ``url``."""
-    from db.migrations import migrate
-
-    migrate(url)
-
-    async def issue() -> str:
-        async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
-            keys = await tenant_token_keys(conn, tenant, create=True)
-        assert keys is not None and keys.hs256_secret
-        audience = get_settings().token_audience
-        return issue_customer_token(
-            keys.hs256_secret, tenant=tenant, customer_id=customer, ttl_s=ttl_s, audience=audience
-        )
-
-    return asyncio.run(issue())
+    audience = get_settings().token_audience
+    return on_database(
+        url, lambda conn: issue_token_for(conn, tenant=tenant, customer_id=customer, ttl_s=ttl_s, audience=audience)
+    )
 
 
 @token_app.command("secret")

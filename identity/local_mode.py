@@ -18,7 +18,7 @@ from pathlib import Path
 import psycopg
 
 from identity.keys import any_usable_key, create_key, verify_key
-from identity.tokens import issue_customer_token, tenant_token_keys
+from identity.tokens import issue_token_for
 
 CREDENTIALS_FILE = "local-credentials.json"
 DEMO_CUSTOMER = "demo-ana"
@@ -76,11 +76,9 @@ async def _prepare(url: str, data_dir: Path, audience: str) -> LocalCredentials:
             except AccountExistsError:
                 admin_email = f"admin-{secrets.token_hex(3)}@localhost.test"
                 await create_account(conn, tenant="default", email=admin_email, role="admin", password=admin_password)
-        keys = await tenant_token_keys(conn, "default", create=True)
-    assert keys is not None and keys.hs256_secret
-    token = issue_customer_token(
-        keys.hs256_secret, tenant="default", customer_id=DEMO_CUSTOMER, ttl_s=DEMO_TOKEN_TTL_S, audience=audience
-    )
+        token = await issue_token_for(
+            conn, tenant="default", customer_id=DEMO_CUSTOMER, ttl_s=DEMO_TOKEN_TTL_S, audience=audience
+        )
     data_dir.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:

@@ -43,6 +43,14 @@ class CsrfRejected(CredentialRejected):
         return str(self)
 
 
+class CredentialMissing(CredentialRejected):
+    """No credential at all (401)."""
+
+    def public_message(self) -> str:
+        """How to authenticate."""
+        return "authentication required: Authorization: Bearer <key or token>, or X-Api-Key"
+
+
 def header(headers: Mapping[Any, Any], name: str) -> str | None:
     """A header's value by case-insensitive name; keys and values may be bytes (``langgraph dev``) or str."""
     for key, value in headers.items():

@@ -78,6 +78,17 @@ def issue_customer_token(
     return jwt.encode(claims, secret, algorithm="HS256")
 
 
+async def issue_token_for(
+    conn: AsyncConnection[Any], *, tenant: str, customer_id: str, ttl_s: int = 3600, audience: str = AUDIENCE
+) -> str:
+    """A token for ``customer_id`` of ``tenant``, signed with the tenant's HS256 secret (made on first use)."""
+    keys = await tenant_token_keys(conn, tenant, create=True)
+    assert keys is not None and keys.hs256_secret
+    return issue_customer_token(
+        keys.hs256_secret, tenant=tenant, customer_id=customer_id, ttl_s=ttl_s, audience=audience
+    )
+
+
 _jwks_clients: dict[str, jwt.PyJWKClient] = {}
 
 

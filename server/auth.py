@@ -16,8 +16,8 @@ from psycopg.rows import dict_row
 
 from identity.model import Identity, valid_customer_id
 from identity.policy import Action, allowed
-from identity.resolve import CredentialRejected, identity_from_headers
-from server.request_facts import current_request
+from identity.resolve import CredentialRejected
+from server.request_facts import current_request, required_identity
 
 auth = Auth()
 _FIELDS = ("tenant", "role", "proof", "subject", "customer_id")
@@ -57,15 +57,9 @@ async def authenticate(headers: dict[str, str]) -> Auth.types.MinimalUserDict:
     """Verify the request's key, token or session; 401 without one."""
     facts = current_request()
     try:
-        identity = await identity_from_headers(headers, method=facts.method if facts else "GET")
+        identity = await required_identity(headers, method=facts.method if facts else "GET")
     except CredentialRejected as exc:
         raise Auth.exceptions.HTTPException(status_code=exc.status_code, detail=exc.public_message()) from exc
-    if identity is None:
-        raise Auth.exceptions.HTTPException(
-            status_code=401, detail="authentication required: Authorization: Bearer <key or token>, or X-Api-Key"
-        )
-    if facts is not None:
-        facts.identity = identity
     return user_dict(identity)
 
 

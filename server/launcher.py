@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import signal
@@ -10,60 +9,37 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
+
+from db.oneshot import on_database
+from db.oneshot import run_coroutine as run_coroutine  # tests start work on a server's database with it
+from identity.model import KeyScope
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run_coroutine[T](make: Callable[[], Awaitable[T]]) -> T:
-    """Run a coroutine to completion from sync code, even when the calling thread already runs an event loop."""
-
-    async def main() -> T:
-        return await make()
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, main()).result()
-
-
-def create_api_key(database_url: str, *, tenant: str = "default", scope: str = "admin", name: str = "") -> str:
+def create_api_key(database_url: str, *, tenant: str = "default", scope: KeyScope = "admin", name: str = "") -> str:
     """Migrate the database and create a service key on it; returns the key's plaintext."""
-    import psycopg
-
-    from db.migrations import migrate
     from identity.keys import create_key
 
-    migrate(database_url)
+    async def create(conn: Any) -> str:
+        issued = await create_key(conn, tenant=tenant, scope=scope, name=name or f"{scope} key")
+        return issued.plaintext
 
-    async def create() -> str:
-        async with await psycopg.AsyncConnection.connect(database_url, autocommit=True) as conn:
-            issued = await create_key(conn, tenant=tenant, scope=scope, name=name or f"{scope} key")  # type: ignore[arg-type]
-            return issued.plaintext
-
-    return run_coroutine(create)
+    return on_database(database_url, create)
 
 
 def issue_customer_token(database_url: str, customer_id: str, *, tenant: str = "default", ttl_s: int = 3600) -> str:
     """A signed customer token for ``customer_id``, with the tenant's secret (made on first use)."""
-    import psycopg
+    from identity.tokens import issue_token_for
 
-    from db.migrations import migrate
-    from identity.tokens import issue_customer_token as issue
-    from identity.tokens import tenant_token_keys
-
-    migrate(database_url)
-
-    async def make() -> str:
-        async with await psycopg.AsyncConnection.connect(database_url, autocommit=True) as conn:
-            keys = await tenant_token_keys(conn, tenant, create=True)
-        assert keys is not None and keys.hs256_secret
-        return issue(keys.hs256_secret, tenant=tenant, customer_id=customer_id, ttl_s=ttl_s)
-
-    return run_coroutine(make)
+    return on_database(
+        database_url, lambda conn: issue_token_for(conn, tenant=tenant, customer_id=customer_id, ttl_s=ttl_s)
+    )
 
 
 def free_port() -> int:
@@ -135,7 +111,7 @@ class ServerProcess:
         """Headers that authenticate as an admin of tenant ``default``."""
         return {"Authorization": f"Bearer {self.admin_key}"} if self.admin_key else {}
 
-    def key_headers(self, *, tenant: str = "default", scope: str = "admin") -> dict[str, str]:
+    def key_headers(self, *, tenant: str = "default", scope: KeyScope = "admin") -> dict[str, str]:
         """Headers with a new key of ``tenant`` and ``scope``."""
         return {"Authorization": f"Bearer {create_api_key(self.database_url, tenant=tenant, scope=scope)}"}
 

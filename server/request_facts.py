@@ -6,12 +6,15 @@ handler) or nothing at all (the audit log) still knows the method, the client's 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from identity.model import Identity
+from identity.resolve import CredentialMissing, identity_from_headers
 
 
 @dataclass(slots=True)
@@ -30,6 +33,28 @@ _current: ContextVar[RequestFacts | None] = ContextVar("support_request_facts", 
 def current_request() -> RequestFacts | None:
     """The facts of the request being served, or None outside a request."""
     return _current.get()
+
+
+async def verified_identity(headers: Mapping[Any, Any], *, method: str) -> Identity | None:
+    """The caller's identity, verified once per request (the rate limit, Aegra's handler and our routes all ask).
+
+    Raises CredentialRejected for a credential that does not verify; None when there is no credential.
+    """
+    facts = current_request()
+    if facts is not None and facts.identity is not None:
+        return facts.identity
+    identity = await identity_from_headers(headers, method=method)
+    if facts is not None:
+        facts.identity = identity
+    return identity
+
+
+async def required_identity(headers: Mapping[Any, Any], *, method: str) -> Identity:
+    """``verified_identity``, with CredentialMissing when the request carries no credential."""
+    identity = await verified_identity(headers, method=method)
+    if identity is None:
+        raise CredentialMissing("no credential")
+    return identity
 
 
 class RequestFactsMiddleware:

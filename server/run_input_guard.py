@@ -14,12 +14,12 @@ runs table, a checkpoint or a log.
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 from typing import Any
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from server.asgi_body import json_body, read_body, replay, rewritten
 from server.errors import send_json_error
 from server.guards.run_context import CONTEXT_GRAPHS, run_context_problem
 
@@ -146,19 +146,10 @@ class RunInputGuard:
         if not thread_match and not _STATELESS_RUN_PATH.match(path):
             await self.app(scope, receive, send)
             return
-        chunks: list[bytes] = []
-        more = True
-        while more:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            chunks.append(message.get("body", b""))
-            more = message.get("more_body", False)
-        raw = b"".join(chunks)
-        try:
-            body = json.loads(raw) if raw else None
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            body = None  # Aegra answers malformed JSON with 422
+        raw = await read_body(receive)
+        if raw is None:
+            return
+        body = json_body(scope, raw)  # None when malformed: Aegra answers 422
         try:
             check_run_input(body, max_chars=self.max_chars)
             if isinstance(body, dict) and body.get("context") is not None:
@@ -176,17 +167,5 @@ class RunInputGuard:
             await send_json_error(send, problem.status, problem.message, problem.details)
             return
         if await asyncio.to_thread(redact_run_input, body, mode=self.pii_mode):
-            raw = json.dumps(body).encode()
-            headers = [(k, v) for k, v in scope["headers"] if k.lower() != b"content-length"]
-            scope = {**scope, "headers": [*headers, (b"content-length", str(len(raw)).encode())]}
-
-        replayed = False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": raw, "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
+            scope, raw = rewritten(scope, body)
+        await self.app(scope, replay(raw, receive), send)

@@ -9,12 +9,12 @@ Every free-text string in those parts is redacted here (``PII_MODE``); ids, role
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 from typing import Any
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from server.asgi_body import json_body, read_body, replay, rewritten
 from support.redaction import redact_value
 
 _STATE_PATH = re.compile(r"^/threads/[^/]+/state/?$")
@@ -61,31 +61,10 @@ class StateRedactionGuard:
         if scope["type"] != "http" or not _writes_state(scope["method"], scope["path"]):
             await self.app(scope, receive, send)
             return
-        chunks: list[bytes] = []
-        more = True
-        while more:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            chunks.append(message.get("body", b""))
-            more = message.get("more_body", False)
-        raw = b"".join(chunks)
-        try:
-            body = json.loads(raw) if raw else None
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            body = None  # Aegra answers malformed JSON with 422; nothing is written
+        raw = await read_body(receive)
+        if raw is None:
+            return
+        body = json_body(scope, raw)  # None when malformed: Aegra answers 422 and nothing is written
         if body is not None and await asyncio.to_thread(redact_state_write, scope["method"], scope["path"], body):
-            raw = json.dumps(body).encode()
-            headers = [(k, v) for k, v in scope["headers"] if k.lower() != b"content-length"]
-            scope = {**scope, "headers": [*headers, (b"content-length", str(len(raw)).encode())]}
-
-        replayed = False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": raw, "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
+            scope, raw = rewritten(scope, body)
+        await self.app(scope, replay(raw, receive), send)

@@ -15,8 +15,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from db.pool import get_pool
 from identity.model import Identity
-from identity.resolve import CredentialRejected, identity_from_headers
+from identity.resolve import CredentialRejected
 from server.errors import send_json_error
+from server.request_facts import verified_identity
 from settings import get_settings
 from throttle.limits import hit, run_limits
 
@@ -38,7 +39,7 @@ class RunRateLimit:
             return
         identity: Identity | None
         try:
-            identity = await identity_from_headers(Headers(scope=scope), method="POST")
+            identity = await verified_identity(Headers(scope=scope), method="POST")
         except CredentialRejected:
             identity = None
         client = scope.get("client")

@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from server.asgi_body import replay, with_content_length
 from server.errors import send_json_error
 
 HISTORY_PATH = re.compile(r"^/threads/[^/]+/history/?$")
@@ -50,16 +51,8 @@ class Page:
 
 
 async def _call(app: ASGIApp, scope: Scope, receive_more: Receive, body: bytes) -> Page:
-    sent = False
     start: Message = {}
     chunks: list[bytes] = []
-
-    async def receive() -> Message:
-        nonlocal sent
-        if sent:
-            return await receive_more()  # the client's own receive: blocks until it disconnects
-        sent = True
-        return {"type": "http.request", "body": body, "more_body": False}
 
     async def send(message: Message) -> None:
         nonlocal start
@@ -68,19 +61,14 @@ async def _call(app: ASGIApp, scope: Scope, receive_more: Receive, body: bytes) 
         elif message["type"] == "http.response.body":
             chunks.append(message.get("body", b""))
 
-    await app(scope, receive, send)
+    # After the body, the client's own receive: it blocks until the client disconnects.
+    await app(scope, replay(body, receive_more), send)
     return Page(start.get("status", 500), list(start.get("headers", [])), b"".join(chunks))
 
 
 def without_params(pairs: list[tuple[str, str]], names: set[str]) -> bytes:
     """A query string of ``pairs`` without the parameters called ``names``."""
     return urlencode([(name, value) for name, value in pairs if name not in names]).encode()
-
-
-def with_content_length(scope: Scope, body: bytes) -> Scope:
-    """``scope`` with its content-length header set for ``body``."""
-    headers = [(k, v) for k, v in scope["headers"] if k.lower() != b"content-length"]
-    return {**scope, "headers": [*headers, (b"content-length", str(len(body)).encode())]}
 
 
 def post_pages(app: ASGIApp, scope: Scope, receive: Receive, body: dict[str, Any]) -> Callable[[Any], Awaitable[Page]]:

@@ -13,8 +13,9 @@ from typing import Any
 
 from starlette.datastructures import Headers
 from starlette.formparsers import MultiPartException, MultiPartParser
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from server.asgi_body import BodyTooLarge, read_body, remember_json, replay, rewritten
 from server.errors import send_json_error
 from server.guards import history_filter
 from server.guards.aegra_bodies import aegra_body_problem
@@ -55,10 +56,6 @@ class GuardLimits:
             max_metadata_bytes=settings.max_metadata_bytes,
             max_store_value_bytes=settings.max_store_value_bytes,
         )
-
-
-class BodyTooLarge(Exception):
-    """The request body is over its limit."""
 
 
 def _header(scope: Scope, name: bytes) -> bytes:
@@ -135,20 +132,7 @@ class InputGuard:
         declared = _header(scope, b"content-length")
         if declared.isdigit() and int(declared) > limit:
             raise BodyTooLarge(limit)
-        chunks: list[bytes] = []
-        size = 0
-        more = True
-        while more:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return None
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > limit:
-                raise BodyTooLarge(limit)
-            chunks.append(chunk)
-            more = message.get("more_body", False)
-        return b"".join(chunks)
+        return await read_body(receive, limit=limit)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Check the request line and body; refuse, or replay the body to the app."""
@@ -181,6 +165,7 @@ class InputGuard:
         if problem is None and raw and _is_json(content_type):
             body, problem = parse_json(raw, max_depth=self.limits.max_json_depth)
             if problem is None:
+                remember_json(scope, raw, body)  # the guards further in reuse it
                 problem = body_problem(scope["method"], path, raw, body, self.limits)
         elif problem is None and content_type.lower().startswith(b"multipart/form-data"):
             problem = await multipart_problem(scope, raw)
@@ -192,9 +177,8 @@ class InputGuard:
                 return
             if "metadata" in body:
                 body.pop("metadata")
-                raw = json.dumps(body).encode()
-                scope = history_filter.with_content_length(scope, raw)
-        await self.app(scope, _replay(raw, receive), send)
+                scope, raw = rewritten(scope, body)
+        await self.app(scope, replay(raw, receive), send)
 
     async def _history_post(self, scope: Scope, receive: Receive, send: Send, body: dict[str, Any]) -> bool:
         """Answer a POST history request with a non-empty ``metadata`` filter; False when there is none to honour."""
@@ -228,19 +212,6 @@ class InputGuard:
 
 def _valid_limit(limit: Any) -> bool:
     return isinstance(limit, int) and not isinstance(limit, bool) and 1 <= limit <= 1000
-
-
-def _replay(raw: bytes, receive: Receive) -> Receive:
-    replayed = False
-
-    async def replay() -> Message:
-        nonlocal replayed
-        if not replayed:
-            replayed = True
-            return {"type": "http.request", "body": raw, "more_body": False}
-        return await receive()
-
-    return replay
 
 
 async def _refuse(send: Send, problem: Problem) -> None:

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse, StreamingResponse
 
@@ -28,34 +28,32 @@ SinceQuery = Annotated[datetime | None, Query(description="From this time on (IS
 UntilQuery = Annotated[datetime | None, Query(description="Before this time (ISO 8601, exclusive).")]
 
 
-def _filter(
-    tenant: str,
-    action: str | None,
-    actor: str | None,
-    customer: str | None,
-    since: datetime | None,
-    until: datetime | None,
-) -> AuditFilter | JSONResponse:
-    if since is not None and until is not None and until <= since:
-        return api_error(422, "until must be later than since", {"since": since, "until": until})
-    ref = customer_ref(tenant, customer) if customer else None
-    return AuditFilter(tenant=tenant, action=action, actor=actor, customer=ref, since=since, until=until)
-
-
-@router.get("", response_model=None)
-async def list_audit(
-    pool: PoolDep,
+async def _audit_filter(
     tenant: TenantDep,
     action: ActionQuery = None,
     actor: ActorQuery = None,
     customer: CustomerQuery = None,
     since: SinceQuery = None,
     until: UntilQuery = None,
+) -> AuditFilter | JSONResponse:
+    """The records a listing or an export asks for (the same query parameters for both)."""
+    if since is not None and until is not None and until <= since:
+        return api_error(422, "until must be later than since", {"since": since, "until": until})
+    ref = customer_ref(tenant, customer) if customer else None
+    return AuditFilter(tenant=tenant, action=action, actor=actor, customer=ref, since=since, until=until)
+
+
+FilterDep = Annotated[AuditFilter | JSONResponse, Depends(_audit_filter)]
+
+
+@router.get("", response_model=None)
+async def list_audit(
+    pool: PoolDep,
+    where: FilterDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> dict[str, Any] | JSONResponse:
     """The tenant's audit records, newest first."""
-    where = _filter(tenant, action, actor, customer, since, until)
     if isinstance(where, JSONResponse):
         return where
     return {"items": await search_audit(pool, where, limit=limit, offset=offset), "limit": limit, "offset": offset}
@@ -98,15 +96,10 @@ async def _csv(rows: AsyncIterator[dict[str, Any]]) -> AsyncIterator[str]:
 async def export_audit(
     pool: PoolDep,
     tenant: TenantDep,
-    action: ActionQuery = None,
-    actor: ActorQuery = None,
-    customer: CustomerQuery = None,
-    since: SinceQuery = None,
-    until: UntilQuery = None,
+    where: FilterDep,
     format: Literal["ndjson", "csv"] = "ndjson",
 ) -> StreamingResponse | JSONResponse:
     """Every matching record, oldest first, streamed as NDJSON (one JSON object a line) or CSV."""
-    where = _filter(tenant, action, actor, customer, since, until)
     if isinstance(where, JSONResponse):
         return where
     rows = iter_audit(pool, where)

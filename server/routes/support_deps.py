@@ -17,9 +17,9 @@ from psycopg_pool import AsyncConnectionPool
 from db.pool import get_pool
 from identity.model import Identity
 from identity.policy import Action, allowed, may_act_for
-from identity.resolve import CredentialRejected, identity_from_headers
+from identity.resolve import CredentialRejected
 from server.errors import error_body
-from server.request_facts import current_request
+from server.request_facts import required_identity
 
 
 async def _pool() -> AsyncConnectionPool[Any]:
@@ -28,20 +28,10 @@ async def _pool() -> AsyncConnectionPool[Any]:
 
 async def current_identity(request: Request) -> Identity:
     """The verified caller; 401 without a valid key, token or session."""
-    facts = current_request()
-    if facts is not None and facts.identity is not None:
-        return facts.identity
     try:
-        identity = await identity_from_headers(request.headers, method=request.method)
+        return await required_identity(request.headers, method=request.method)
     except CredentialRejected as exc:
         raise HTTPException(status_code=exc.status_code, detail=exc.public_message()) from exc
-    if identity is None:
-        raise HTTPException(
-            status_code=401, detail="authentication required: Authorization: Bearer <key or token>, or X-Api-Key"
-        )
-    if facts is not None:
-        facts.identity = identity
-    return identity
 
 
 IdentityDep = Annotated[Identity, Depends(current_identity)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -9,6 +10,12 @@ import pytest
 
 from server.launcher import ServerProcess, write_config
 from tests.conftest import create_database
+
+# Every server the tests start is called from one address, mostly with one admin key, and the rate counters live in
+# the shared database: the fuzzer alone starts hundreds of runs a minute. So the per-address and per-key run limits
+# are raised for the test servers (tests/integration/throttle checks the limits themselves on a server of its own).
+os.environ.setdefault("RATE_LIMIT_MESSAGES_PER_IP_PER_MINUTE", "100000")
+os.environ.setdefault("RATE_LIMIT_MESSAGES_PER_KEY_PER_MINUTE", "100000")
 
 
 @pytest.fixture(scope="session")

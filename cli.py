@@ -126,13 +126,14 @@ def serve(
     console.print(f"[bold]API docs[/bold]       {base}/docs")
     console.print(f"[bold]Studio[/bold]         https://smith.langchain.com/studio/?baseUrl={base}  or  `make studio`")
     if local is not None:
-        console.print(f"[bold]Local mode[/bold]     credentials in {local.path} (this machine only)")
+        console.print(f"[bold]Local mode[/bold]     credentials in {local.path} (this machine only)", soft_wrap=True)
         console.print(
-            f"  admin sign-in    tenant default, {local.admin_email} / {local.admin_password}  (POST /auth/login)"
+            f"  admin sign-in    tenant default, {local.admin_email} / {local.admin_password}  (POST /auth/login)",
+            soft_wrap=True,
         )
-        console.print(f"  admin key        {local.admin_key}")
-        console.print(f"  customer token   {local.customer_token}  ({local.customer_id}, 24 h)")
-        console.print(f"  try              uv run support-agent chat --customer {local.customer_id}")
+        console.print(f"  admin key        {local.admin_key}", soft_wrap=True)
+        console.print(f"  customer token   {local.customer_token}  ({local.customer_id}, 24 h)", soft_wrap=True)
+        console.print(f"  try              uv run support-agent chat --customer {local.customer_id}", soft_wrap=True)
     from server.workers import serve as serve_workers
 
     count = workers or settings.workers

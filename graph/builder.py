@@ -25,6 +25,7 @@ from graph.nodes.retrieve import make_retrieve
 from graph.nodes.summarize import make_summarize
 from graph.routing import after_human, after_remember, after_respond, after_retrieve
 from graph.state import Context, InputState, State
+from prompts.loader import preload as preload_prompts
 from settings import get_settings
 
 SupportGraph = CompiledStateGraph[State, Context, InputState, State]
@@ -86,4 +87,6 @@ def build_graph(
     return builder.compile(checkpointer=checkpointer, store=store, name="support")
 
 
+# `langgraph dev` (Studio) refuses blocking calls on the event loop: the prompt files are read while importing.
+preload_prompts()
 graph = build_graph()

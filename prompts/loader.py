@@ -35,9 +35,15 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
+@lru_cache(maxsize=8)
+def _stems(folder: Path, suffix: str) -> tuple[str, ...]:
+    """The names of the ``suffix`` files in ``folder`` (listed once: the folder ships with the code)."""
+    return tuple(sorted(path.stem for path in folder.glob(f"*{suffix}")))
+
+
 def available_personas() -> list[str]:
     """Names of the personas shipped in prompts/personas."""
-    return sorted(path.stem for path in (PROMPTS_DIR / "personas").glob("*.yaml"))
+    return list(_stems(PROMPTS_DIR / "personas", ".yaml"))
 
 
 @lru_cache(maxsize=32)
@@ -60,7 +66,7 @@ def load_persona(name: str) -> Persona:
 
 def available_languages() -> list[str]:
     """ISO 639-1 codes that have a phrase file."""
-    return sorted(path.stem for path in (PROMPTS_DIR / "phrases").glob("*.yaml"))
+    return list(_stems(PROMPTS_DIR / "phrases", ".yaml"))
 
 
 def normalize_language(language: str | None) -> str:
@@ -107,3 +113,18 @@ def load_template(name: str) -> str:
     if not path.is_file():
         raise ValueError(f"no prompt template {name!r} in {PROMPTS_DIR}")
     return path.read_text(encoding="utf-8").strip()
+
+
+def preload() -> None:
+    """Read every prompt file into the caches above, so that no turn reads a file on the event loop.
+
+    ``langgraph dev`` (Studio) refuses blocking calls on the loop; the graph calls this when it is imported.
+    """
+    for name in available_personas():
+        load_persona(name)
+    for language in available_languages():
+        load_phrases(language)
+    for name in _stems(PROMPTS_DIR, ".yaml"):
+        load_snippets(name)
+    for name in _stems(PROMPTS_DIR, ".md"):
+        load_template(name)

@@ -91,28 +91,39 @@ async def _check_thread(identity: Identity, thread_id: Any) -> tuple[str, str | 
     return owner
 
 
-async def on_thread_create(ctx: Auth.types.AuthContext, value: dict[str, Any]) -> dict[str, Any]:
-    """A customer's thread is theirs; a service names the customer in metadata, or the first run does."""
+async def on_thread_create(ctx: Auth.types.AuthContext, value: dict[str, Any]) -> None:
+    """A customer's thread is theirs; a service names the customer in metadata, or the first run does.
+
+    The owner is written into ``value["metadata"]`` in place: Aegra and ``langgraph dev`` both store what the
+    handler put there (a returned dict would be a filter to ``langgraph dev``).
+    """
     identity = identity_of(ctx.user)
-    metadata = value.get("metadata") or {}
-    owner: dict[str, Any] = {"tenant": identity.tenant}
+    metadata = value.get("metadata")
+    if not isinstance(metadata, dict):
+        metadata = value["metadata"] = {}
     if identity.is_customer:
-        owner["customer_id"] = identity.customer_id
+        metadata["customer_id"] = identity.customer_id
     else:
         customer = metadata.get("customer_id")
         if customer is not None and (not isinstance(customer, str) or not valid_customer_id(customer)):
             raise Auth.exceptions.HTTPException(status_code=422, detail="metadata.customer_id is not a valid id")
-    return {"metadata": owner}
+    metadata["tenant"] = identity.tenant
 
 
-async def on_create_run(ctx: Auth.types.AuthContext, value: dict[str, Any]) -> dict[str, Any]:
-    """Runs act for the verified customer: the context's tenant and customer are set here, never by the client."""
+async def on_create_run(ctx: Auth.types.AuthContext, value: dict[str, Any]) -> dict[str, Any] | None:
+    """Runs act for the verified customer: the context's tenant and customer are set here, never by the client.
+
+    The forced context is written in place, where each runtime keeps it: Aegra passes the run request itself
+    (``value["context"]``), ``langgraph dev`` passes the run's ``kwargs``. ``langgraph dev`` also gets the customer
+    as a filter, which it matches against the thread's metadata (its threads are not in Aegra's table).
+    """
     identity = identity_of(ctx.user)
     resumes = value.get("command") is not None and value.get("input") is None and value.get("thread_id")
     if not (resumes and allowed(identity, "inbox.reply")):
         _forbid(identity, "runs.create")  # staff resume a paused conversation (the inbox); they never start one
     owner = await _check_thread(identity, value.get("thread_id"))
-    context = value.get("context") or {}
+    holder = value["kwargs"] if isinstance(value.get("kwargs"), dict) else value
+    context = holder.get("context") or {}
     if not isinstance(context, dict):
         raise Auth.exceptions.HTTPException(status_code=422, detail="context must be an object")
     named_tenant = context.get("tenant")
@@ -132,10 +143,10 @@ async def on_create_run(ctx: Auth.types.AuthContext, value: dict[str, Any]) -> d
                 status_code=403, detail="context.customer_id is not the customer of this thread"
             )
         customer = named or thread_customer
-    forced: dict[str, Any] = {"tenant": identity.tenant}
+    holder["context"] = {**context, "tenant": identity.tenant}
     if customer is not None:
-        forced["customer_id"] = customer
-    return {"context": forced}
+        holder["context"]["customer_id"] = customer
+    return {"customer_id": identity.customer_id} if identity.is_customer and holder is not value else None
 
 
 async def on_thread_read(ctx: Auth.types.AuthContext, value: dict[str, Any]) -> dict[str, Any] | None:

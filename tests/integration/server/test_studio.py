@@ -7,6 +7,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from langgraph_sdk import get_client
+from langgraph_sdk.errors import NotFoundError
 
 from server.launcher import LangGraphDevProcess, ServerProcess
 
@@ -22,6 +23,15 @@ async def test_langgraph_dev_checkpoints_to_postgres(
         assert {a["graph_id"] for a in await client.assistants.search()} >= {"support", "echo"}
         thread_id = (await client.threads.create())["thread_id"]
         await client.runs.wait(thread_id, "echo", input={"messages": [{"role": "user", "content": "studio"}]})
+        # A customer token works the same under `langgraph dev`: the thread is theirs, and only theirs.
+        ana = get_client(url=studio.url, headers=live_server.customer_headers("studio-ana"))
+        own = await ana.threads.create(metadata={"customer_id": "studio-ben"})
+        assert own["metadata"]["customer_id"] == "studio-ana"
+        ran = await ana.runs.wait(own["thread_id"], "echo", input={"messages": [{"role": "user", "content": "hi"}]})
+        assert isinstance(ran, dict) and ran["messages"]
+        ben = get_client(url=studio.url, headers=live_server.customer_headers("studio-ben"))
+        with pytest.raises(NotFoundError):
+            await ben.threads.get(own["thread_id"])
     finally:
         studio.stop()
     with psycopg.connect(live_server.database_url) as conn:

@@ -1,6 +1,8 @@
 """Benchmark of the classify step: all signals for one message, timed per message after warm-up.
 
-Covers redaction, intent, sentiment, urgency, language, injection and cues. Prints p50/p95 and throughput.
+Covers redaction, intent, sentiment, urgency, language, injection and cues. Prints p50/p95 and throughput, then a
+message-length sweep (100, 1,000 and 8,000 characters, the message limit) with each stage's median, because a
+message's length must not decide the latency.
 """
 
 from __future__ import annotations
@@ -11,11 +13,15 @@ import statistics
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+if TYPE_CHECKING:
+    from signals.analyzer import SignalAnalyzer
+
 DATA_DIR = Path(__file__).resolve().parents[1] / "evals" / "data"
+SWEEP_LENGTHS = (100, 1_000, 8_000)
 
 
 def _messages() -> list[str]:
@@ -29,6 +35,7 @@ def _messages() -> list[str]:
 
 def main(
     n: Annotated[int, typer.Option("--n", min=1, help="Messages to classify.")] = 500,
+    sweep_n: Annotated[int, typer.Option("--sweep-n", min=0, help="Messages per length in the sweep.")] = 20,
 ) -> None:
     """Classify ``n`` messages one at a time (as the graph does) and print latency percentiles."""
     from signals.analyzer import get_analyzer
@@ -55,7 +62,38 @@ def main(
     print(f"cpu  p50: {_percentile(cpu_timings, 0.5):.2f} ms  p95: {_percentile(cpu_timings, 0.95):.2f} ms")
     print(f"throughput: {n / elapsed:.0f} messages/s")
     _stages(messages[: min(len(messages), 200)])
-    print(json.dumps({"p50_ms": round(p50, 2), "p95_ms": round(p95, 2), "n": n}))
+    sweep = _length_sweep(analyzer, messages, sweep_n) if sweep_n else {}
+    print(json.dumps({"p50_ms": round(p50, 2), "p95_ms": round(p95, 2), "n": n, "by_length": sweep}))
+
+
+def messages_of_length(messages: list[str], length: int, count: int) -> list[str]:
+    """``count`` distinct messages of exactly ``length`` characters, made by joining real ones in turn."""
+    built: list[str] = []
+    for start in range(count):
+        parts: list[str] = []
+        index = start
+        while sum(len(part) + 1 for part in parts) < length:
+            parts.append(messages[index % len(messages)])
+            index += 7  # a stride, so consecutive messages differ
+        built.append(" ".join(parts)[:length])
+    return built
+
+
+def _length_sweep(analyzer: SignalAnalyzer, messages: list[str], count: int) -> dict[str, dict[str, float]]:
+    """Classify p50/p95 and stage medians at each sweep length (uncached texts: each one is new)."""
+    result: dict[str, dict[str, float]] = {}
+    for length in SWEEP_LENGTHS:
+        texts = messages_of_length(messages, length, count)
+        timings = []
+        for text in texts:
+            begin = time.perf_counter()
+            analyzer.analyze(text)
+            timings.append((time.perf_counter() - begin) * 1000)
+        p50, p95 = _percentile(timings, 0.5), _percentile(timings, 0.95)
+        print(f"length {length:>5} chars: classify p50 {p50:.2f} ms  p95 {p95:.2f} ms  (n={count})")
+        _stages(texts)
+        result[str(length)] = {"p50_ms": round(p50, 2), "p95_ms": round(p95, 2)}
+    return result
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -72,12 +110,12 @@ def _stages(messages: list[str]) -> None:
 
     # Every message was classified above, so the recent-text caches would answer: time the uncached work.
     encoder = get_local_embeddings()
-    vectors = {text: encoder.encode([text])[0] for text in messages}
+    vectors = {text: encoder.encode_layers([text])[0] for text in messages}
     stages: dict[str, Callable[[str], object]] = {
         "pii": find_pii,
         "embedding": lambda text: encoder.encode_uncached([text]),
         "language": detect_language,
-        "injection": lambda text: detect_injection(text, vector=vectors[text]),
+        "injection": lambda text: detect_injection(text, layers=vectors[text]),
     }
     parts = []
     for name, stage in stages.items():

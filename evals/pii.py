@@ -12,6 +12,9 @@ import typer
 from evals.jsonl import emit_metrics, progress, read_jsonl
 
 DEFAULT_DATA = Path(__file__).with_name("data") / "pii.jsonl"
+KEPT_BY_POLICY = frozenset({"LOCATION", "ORGANIZATION"})
+"""Gold types the product does not mask on their own (a country, city or company is not a direct identifier; a whole
+street address is, and is annotated STREET_ADDRESS). Their leak is still reported, apart from the direct ones."""
 COVERED = 0.8
 """A gold span counts as found (and not leaked) when this share of its non-space characters is redacted."""
 
@@ -49,7 +52,11 @@ def evaluate_pii(rows: Sequence[tuple[str, Sequence[tuple[int, int, str]]]]) -> 
             if overlaps:
                 predicted_right[span.type] += 1
     n_gold = sum(gold_total.values())
+    direct = [kind for kind in gold_total if kind not in KEPT_BY_POLICY]
+    n_direct = sum(gold_total[kind] for kind in direct)
     return {
+        "direct_identifier_leak_rate": round(sum(leaked[kind] for kind in direct) / n_direct, 4) if n_direct else 0.0,
+        "kept_by_policy": sorted(KEPT_BY_POLICY & set(gold_total)),
         "recall": {kind: round(gold_found[kind] / total, 4) for kind, total in sorted(gold_total.items())},
         "precision": {kind: round(predicted_right[kind] / total, 4) for kind, total in sorted(predicted_total.items())},
         "leak_rate": round(sum(leaked.values()) / n_gold, 4) if n_gold else 0.0,

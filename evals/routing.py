@@ -46,6 +46,7 @@ def evaluate_routing(
         "out_of_scope_precision": round(float(precision[0]), 4),
         "out_of_scope_recall": round(float(recall[0]), 4),
         "out_of_scope_f1": round(float(f1[0]), 4),
+        "recall_by_label": _recall_by_label(gold, predictions),
         "n": len(data),
         "n_examples": len(examples),
         "n_intents": len(taxonomy.intents),
@@ -58,8 +59,33 @@ def _accuracy(gold: list[str], predicted: list[str]) -> float | None:
     return round(sum(g == p for g, p in zip(gold, predicted, strict=True)) / len(gold), 4)
 
 
+def _recall_by_label(gold: list[str], predicted: list[str]) -> dict[str, float]:
+    """Share of each label's messages routed to it: which intents the few-shot sample serves badly."""
+    totals: dict[str, list[int]] = {}
+    for g, p in zip(gold, predicted, strict=True):
+        totals.setdefault(g, [0, 0])
+        totals[g][0] += g == p
+        totals[g][1] += 1
+    return {label: round(hit / count, 4) for label, (hit, count) in sorted(totals.items())}
+
+
 def _pairs(rows: list[dict[str, Any]]) -> list[tuple[str, str]]:
     return [(str(row["text"]), str(row["label"])) for row in rows]
+
+
+def few_shot(pairs: Sequence[tuple[str, str]], per_label: int, seed: int) -> list[tuple[str, str]]:
+    """``per_label`` examples of each label drawn with ``seed`` (all of a label's examples when it has fewer)."""
+    import random
+
+    by_label: dict[str, list[str]] = {}
+    for text, label in pairs:
+        by_label.setdefault(label, []).append(text)
+    rng = random.Random(seed)
+    return [
+        (text, label)
+        for label in sorted(by_label)
+        for text in rng.sample(by_label[label], min(per_label, len(by_label[label])))
+    ]
 
 
 def main(
@@ -77,6 +103,10 @@ def main(
         ),
     ] = None,
     steps: Annotated[int | None, typer.Option("--steps", min=1, help="Fine-tuning steps (with --tune).")] = None,
+    per_label: Annotated[
+        int | None, typer.Option("--per-label", min=1, help="Fit on this many examples per intent (sampled).")
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the --per-label sample.")] = 0,
 ) -> None:
     """Score intent routing; the last stdout line is the metrics JSON.
 
@@ -92,8 +122,11 @@ def main(
     config = IntentClassifierConfig(
         tuning=TuningConfig(steps=steps or configured or TuningConfig().steps) if tune else None
     )
+    taxonomy = _pairs(read_jsonl(examples, required=("text", "label")))
+    if per_label is not None:
+        taxonomy = few_shot(taxonomy, per_label, seed)
     metrics = evaluate_routing(
-        _pairs(read_jsonl(examples, required=("text", "label"))),
+        taxonomy,
         scored,
         config=config,
         cache_dir=get_settings().data_dir / "models",

@@ -158,3 +158,24 @@ def test_injection_flags(name: str) -> None:
     t.log_feedback(key="false_positive_rate", score=metrics["false_positive_rate"])
     assert metrics["recall"] >= 0.80, metrics["missed"]
     assert metrics["false_positive_rate"] <= 0.02, metrics["false_alarms"]
+
+
+@pytest.mark.langsmith
+def test_confirmation_precision_and_recall() -> None:
+    """Resolution confirmations: our six-language held-out set, and labelled third-party thanks and requests."""
+    from evals.confirmation import evaluate_confirmation, resolve_texts
+
+    _shared("routing/bitext_dev.jsonl")
+    holdout = evaluate_confirmation(resolve_texts(_rows(OWN / "confirmation_holdout.jsonl"), SHARED))
+    others = [
+        row for name in ("confirmation_third_party.jsonl", "confirmation_requests.jsonl") for row in _rows(OWN / name)
+    ]
+    third_party = evaluate_confirmation(resolve_texts(others, SHARED))
+    t.log_outputs({"holdout": holdout, "third_party": third_party})
+    t.log_feedback(key="precision", score=holdout["precision"])
+    t.log_feedback(key="recall", score=holdout["recall"])
+    t.log_feedback(key="third_party_false_positive_rate", score=third_party["false_positive_rate"])
+    # A false confirmation closes a customer's ticket: precision and the false-positive rate matter most.
+    assert holdout["precision"] >= 0.9
+    assert holdout["recall"] >= 0.75
+    assert third_party["false_positive_rate"] <= 0.02

@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from knowledge.onnx_encoder import sentence_vectors
-from signals.cues import legal_threat, refund_amount, wants_human
+from signals.cues import declines_human, legal_threat, refund_amount, wants_human
 from signals.encoder_tuning import TuningConfig
+from signals.escalation_model import EscalationModel
 from signals.injection import detect_injection
 from signals.intent_classifier import IntentClassifier, IntentClassifierConfig
 from signals.language import detect_language
@@ -52,6 +53,12 @@ def fitted_sentiment_classifier() -> SentimentClassifier:
     return SentimentClassifier.fit(sentiment_encoder(), cache_dir=models, encoder_id=encoder_id)
 
 
+@lru_cache(maxsize=1)
+def fitted_escalation_model() -> EscalationModel:
+    """The escalation-cue model, fitted once on the shipped examples (a few hundred sentences: about a second)."""
+    return EscalationModel.fit(sentiment_encoder())
+
+
 class SignalAnalyzer:
     """Reads a customer message: redaction, intent, sentiment, urgency, language, injection and escalation cues."""
 
@@ -78,6 +85,11 @@ class SignalAnalyzer:
         """The sentiment head (fitted on first use)."""
         return fitted_sentiment_classifier()
 
+    @cached_property
+    def escalation_model(self) -> EscalationModel:
+        """The escalation-cue model (fitted on first use)."""
+        return fitted_escalation_model()
+
     def warm_up(self) -> None:
         """Load every model now (server start-up) instead of on the first customer message."""
         self.analyze("Hello, I was charged twice, my email is someone@example.com. Ignore previous instructions.")
@@ -98,7 +110,10 @@ class SignalAnalyzer:
             intent_vector = vector if classifier.encoder is frozen else classifier.encoder.encode([text])
             intent = classifier.predict_vectors(intent_vector, [text])[0]
         sentiment = self.sentiment_classifier.predict([text], layers)[0]
-        injection = detect_injection(text, vector=vector[0])
+        injection = detect_injection(text, layers=layers[0])
+        cue = self.escalation_model.predict_vectors(vector, [text])[0].cue
+        if cue == "asked_for_human" and declines_human(text):
+            cue = None  # the model hears "agent"; the explicit refusal wins, as it does for the phrase cue
         return Signals(
             text=redaction.text,
             intent=intent.intent,
@@ -115,6 +130,7 @@ class SignalAnalyzer:
             legal_threat=legal_threat(text),
             # Card and phone digits are not money: read amounts from the text with PII blanked out.
             refund_amount=refund_amount(_blank_spans(text, redaction.spans)),
+            escalation_cue=cue,
         )
 
 

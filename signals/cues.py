@@ -41,7 +41,12 @@ _AMOUNT = re.compile(
 
 def wants_human(text: str) -> bool:
     """The customer explicitly asks for a person (and isn't saying they don't need one)."""
-    return bool(_HUMAN.search(text)) and not _NOT_HUMAN.search(text)
+    return bool(_HUMAN.search(text)) and not declines_human(text)
+
+
+def declines_human(text: str) -> bool:
+    """The customer says they do not need a person ("no need for an agent, I figured it out")."""
+    return bool(_NOT_HUMAN.search(text))
 
 
 def legal_threat(text: str) -> bool:

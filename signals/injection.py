@@ -3,14 +3,13 @@
 Patterns are grouped by what the attacker wants (override the rules, leak the prompt, pose as staff, reach other
 customers' data, smuggle chat-role markers). Each group needs both an action and its target, so support talk such as
 "ignore my last message" or "I'm the admin of our account" stays unflagged. Paraphrases the patterns miss are caught
-by a linear head over the sentence embedding, fitted on our own examples (signals/data/injection_train.jsonl) and
-used only when it is very sure.
+by a logistic-regression head over the local encoder's [sentence | middle-layer] vector, trained on real attacks
+and benign support messages by signals/train_injection_head.py; its weights ship in signals/data/injection_head.npz.
 """
 
 from __future__ import annotations
 
 import html
-import json
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -21,8 +20,12 @@ import numpy as np
 from signals.types import InjectionResult
 
 TRAINING_PATH = Path(__file__).with_name("data") / "injection_train.jsonl"
-SEMANTIC_THRESHOLD = 0.85
-"""Probability above which the embedding head flags a message the patterns did not (few false alarms)."""
+HEAD_PATH = Path(__file__).with_name("data") / "injection_head.npz"
+SEMANTIC_THRESHOLD = 0.7
+"""Probability above which the head flags a message: 5-fold on the dev set, 0.7 kept false alarms at 0.4%."""
+WINDOW_WORDS = 40
+"""Long texts are also scored sentence by sentence (at most this many words each): an attack hidden in a long
+document is diluted in one whole-text vector (and the encoder reads only 256 tokens)."""
 
 _FILLER = r"(?:\W+\w+){0,4}?\W+"  # up to four words between an action and its target
 _RULES = (
@@ -129,35 +132,62 @@ def _compiled() -> dict[str, tuple[re.Pattern[str], ...]]:
 
 
 @lru_cache(maxsize=1)
-def _semantic_head() -> Any:
-    from sklearn.linear_model import LogisticRegression
-
-    from knowledge.embeddings import get_local_embeddings
-
-    rows = [json.loads(line) for line in TRAINING_PATH.read_text(encoding="utf-8").splitlines() if line.strip()]
-    vectors = get_local_embeddings().encode([str(row["text"]) for row in rows])
-    model = LogisticRegression(C=10.0, max_iter=5000, class_weight="balanced")
-    model.fit(vectors, np.array([row["label"] == "attack" for row in rows]))
-    return model
+def _head() -> tuple[np.ndarray[Any, Any], float]:
+    stored = np.load(HEAD_PATH)
+    return stored["coef"].astype(np.float32), float(stored["intercept"])
 
 
-def detect_injection(text: str, *, vector: np.ndarray[Any, Any] | None = None) -> InjectionResult:
-    """Flag text that tries to steer the assistant; ``reasons`` names the pattern groups that fired.
+def attack_probability(layers: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """The head's attack probability for each row of ``encode_layers`` output."""
+    coef, intercept = _head()
+    logits = np.asarray(layers, dtype=np.float32).reshape(-1, coef.shape[0]) @ coef + intercept
+    result: np.ndarray[Any, Any] = 1.0 / (1.0 + np.exp(-logits))
+    return result
 
-    ``vector`` is the text's local sentence embedding when the caller already has it (the analyzer does);
-    otherwise it is computed here.
-    """
-    reasons = tuple(
+
+def pattern_reasons(text: str) -> tuple[str, ...]:
+    """The pattern groups that fire on ``text`` (explicit overrides, prompt leaks, fake staff, role markers)."""
+    return tuple(
         reason for reason, patterns in _compiled().items() if any(pattern.search(text) for pattern in patterns)
     )
-    if not reasons and text.strip():
-        if vector is None:
-            from knowledge.embeddings import get_local_embeddings
 
-            vector = get_local_embeddings().encode([text])[0]
-        head = _semantic_head()
-        attack = list(head.classes_).index(True)
-        if float(head.predict_proba(np.asarray(vector).reshape(1, -1))[0][attack]) >= SEMANTIC_THRESHOLD:
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def _windows(text: str) -> list[str]:
+    """Sentences (split further at WINDOW_WORDS words) of a long text; empty for a short one."""
+    if len(text.split()) <= WINDOW_WORDS:
+        return []
+    windows = []
+    for sentence in _SENTENCE_END.split(text):
+        words = sentence.split()
+        windows += [" ".join(words[i : i + WINDOW_WORDS]) for i in range(0, len(words), WINDOW_WORDS)]
+    return sorted(set(windows))
+
+
+def detect_injection(
+    text: str, *, layers: np.ndarray[Any, Any] | None = None, windows: bool = False
+) -> InjectionResult:
+    """Flag text that tries to steer the assistant; ``reasons`` names the pattern groups that fired.
+
+    ``layers`` is the text's ``encode_layers`` row when the caller already has it (the analyzer does);
+    otherwise it is computed here. ``windows`` also scores a long text sentence by sentence: for KB documents and
+    tool output, where an attack hides in the middle. Not for customer messages: on the dev set it flagged 41% of
+    long benign complaint letters.
+    """
+    reasons = pattern_reasons(text)
+    if not reasons and text.strip():
+        from knowledge.embeddings import get_local_embeddings
+
+        encoder = get_local_embeddings()
+        if layers is None:
+            layers = encoder.encode_layers([text])[0]
+        rows = [np.asarray(layers).reshape(1, -1)]
+        sentences = _windows(text) if windows else []
+        if sentences:
+            rows.append(encoder.encode_layers(sentences))
+        if float(attack_probability(np.vstack(rows)).max()) >= SEMANTIC_THRESHOLD:
             reasons = ("semantic_match",)
     return InjectionResult(flagged=bool(reasons), reasons=reasons)
 

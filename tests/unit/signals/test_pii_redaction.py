@@ -91,9 +91,9 @@ def test_a_message_redacted_by_the_guard_is_not_analysed_again_by_classify(monke
     analysed: list[str] = []
     real_find = pii.find_pii
 
-    def counting_find(text: str) -> Any:
+    def counting_find(text: str, **options: Any) -> Any:
         analysed.append(text)
-        return real_find(text)
+        return real_find(text, **options)
 
     monkeypatch.setattr(pii, "find_pii", counting_find)
     raw = "Hi, my email is dana.cache-test@example.org and my card is 4111 1111 1111 1111"
@@ -105,3 +105,38 @@ def test_a_message_redacted_by_the_guard_is_not_analysed_again_by_classify(monke
     assert analysed == [raw]
     hashed = pii.redact_pii(raw, mode="hash", salt="s1")  # another mode or salt is its own result
     assert hashed.text != first.text and pii.redact_pii(raw, mode="hash", salt="s2").text != hashed.text
+
+
+def test_products_places_workspace_and_agent_survive_while_the_customer_does_not() -> None:
+    """Policy: products, countries, company/workspace names and the agent's own name are not personal data."""
+    customer = ("Oliver Thompson", "oliver.thompson@example.co.uk", "+44 7700 900123", "5555 5555 5555 4444")
+    text = (
+        "Hi Sam, I'm on Linux at work and a Mac at home, and I'm travelling in Japan next week. "
+        "Our workspace Acme Design lost its files. My name is Oliver Thompson, email oliver.thompson@example.co.uk, "
+        "phone +44 7700 900123, my card 5555 5555 5555 4444 was charged twice."
+    )
+    result = redact_pii(text, keep=frozenset({"Sam", "Acme Design"}))
+    for kept in ("Sam", "Linux", "Mac", "Japan", "Acme Design"):
+        assert kept in result.text, kept
+    for secret in customer:
+        assert secret not in result.text, secret
+    assert "Oliver" not in result.text and "Thompson" not in result.text
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("my card 2720200773194171 was charged without permission", "2720200773194171"),
+        ("Please use this card instead: 3040-4633-5356-44, exp 05/29.", "3040-4633-5356-44"),
+        ("For the rental I was asked for my driver's license: E8815493.", "E8815493"),
+        ("Security question answer is my DOB, July 21, 2008.", "July 21, 2008"),
+        ("Please confirm you have deleted my SSN 417968186.", "417968186"),
+        ("Someone logged in from 6a1f:6356:9a2d:7e60:f9a2:2a1e:4871:cb8c yesterday", "6a1f:6356"),
+    ],
+)
+def test_identifiers_that_need_their_cue_are_masked(text: str, secret: str) -> None:
+    assert secret not in redact_pii(text).text
+
+
+def test_a_long_number_without_a_card_cue_is_an_order_number() -> None:
+    assert "1234567890123" in redact_pii("order 1234567890123 arrived late").text

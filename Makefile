@@ -11,7 +11,7 @@ export LANGSMITH_TRACING ?= false
 export LANGSMITH_TEST_TRACKING ?= false
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: install run studio test test-unit test-integration lint format typecheck evals bench clean
+.PHONY: install run studio test test-unit test-integration soak lint format typecheck evals evals-langsmith bench clean
 
 install: .venv/.installed
 
@@ -35,6 +35,9 @@ test-unit: install
 test-integration: install
 	$(UV) run --frozen pytest tests/integration
 
+soak: install ## rerun the server integration tests SOAK_RUNS times (default 10) and print the pass count
+	scripts/soak-tests $(or $(SOAK_RUNS),10)
+
 lint: install
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
@@ -46,7 +49,10 @@ format: install
 typecheck: install
 	$(UV) run --frozen mypy .
 
-evals: install ## the eval suites as LangSmith pytest evals (offline unless LANGSMITH_API_KEY is set)
+evals: install ## every eval suite on the data present (evals/targets.yaml): one table row per suite and file, target, pass/fail
+	$(UV) run --frozen python -m evals.table
+
+evals-langsmith: install ## the eval suites as LangSmith pytest evals (offline unless LANGSMITH_API_KEY is set)
 	$(UV) run --frozen pytest evals
 
 bench: install ## every benchmark; each prints its figures

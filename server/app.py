@@ -17,6 +17,7 @@ from fastapi import APIRouter, FastAPI
 
 from db.migrations import migrate
 from db.pool import close_pools, database_url, reconnect_promptly
+from server import log_filters
 from server.guards.middleware import GuardLimits, InputGuard
 from server.guards.openapi_errors import document_error_responses
 from server.health import ReadinessGuard, database_readiness
@@ -66,11 +67,12 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         from server.runs.context_schema import install_context_schema_cache
         from server.runs.executor import install_serial_executor
         from server.runs.outage import install_outage_deferral
-        from server.runs.recovery import recovery_loop
+        from server.runs.recovery import recovery_loop, sweep
         from server.runs.statement_cache import enable_statement_cache
         from server.warmup import warm_up_models
 
         await enable_statement_cache()
+        logger.info(log_filters.ONE_HOST_RECOVERY)
         # On this thread, blocking the loop: nothing is served yet, and loading the models in a worker thread
         # while Aegra's SQLAlchemy greenlets ran on the loop crashed the process now and then (SIGSEGV).
         warm_up_models()
@@ -78,6 +80,8 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         install_outage_deferral()
         install_admission()
         install_context_schema_cache()
+        # Before the server answers: once it is ready, the runs a dead server left are already adopted.
+        await sweep(url, interval_s=RECOVERY_INTERVAL_S)
         background.append(asyncio.create_task(recovery_loop(url, interval_s=RECOVERY_INTERVAL_S)))
         background.append(asyncio.create_task(_resolution_sweeper(RESOLUTION_SWEEP_INTERVAL_S)))
     try:
@@ -125,7 +129,17 @@ def create_app() -> FastAPI:
 
 def _routers() -> list[APIRouter]:
     from server import health
-    from server.routes import analytics, audit, conversations, customers, data_rights, inbox, staff_auth, tickets
+    from server.routes import (
+        analytics,
+        audit,
+        conversations,
+        customers,
+        data_rights,
+        inbox,
+        memories,
+        staff_auth,
+        tickets,
+    )
 
     return [
         health.router,  # before Aegra's /health, /ready and /live, which wait on its pools
@@ -133,6 +147,7 @@ def _routers() -> list[APIRouter]:
         audit.router,
         tickets.router,
         customers.router,
+        memories.router,
         data_rights.router,
         inbox.router,
         conversations.router,
@@ -140,4 +155,5 @@ def _routers() -> list[APIRouter]:
     ]
 
 
+log_filters.install()  # before Aegra's lifespan logs the no-Redis warning
 app = create_app()

@@ -209,3 +209,13 @@ class LangGraphDevProcess(ServerProcess):
         """Start with LangSmith and version checks off (no network here)."""
         self.extra_env = {"LANGSMITH_TEST_TRACKING": "false", "LANGGRAPH_NO_VERSION_CHECK": "true", **self.extra_env}
         return super().start(timeout_s=timeout_s)
+
+
+@dataclass
+class StudioProcess(LangGraphDevProcess):
+    """`support-agent studio` (what `make studio` runs): `langgraph dev` with blocking calls refused."""
+
+    def command(self) -> list[str]:
+        """The CLI's studio command on this config, without the reloader."""
+        support_agent = str(Path(sys.executable).parent / "support-agent")
+        return [support_agent, "studio", "--port", str(self.port), "--config", str(self.config_path), "--no-reload"]

@@ -3,18 +3,22 @@
 Aegra ignores ``multitask_strategy``. Admission here runs inside Aegra's own run-creation transaction
 under a per-thread advisory lock, so two server processes cannot both admit a run while the other
 checks: ``reject`` answers 409 while a run is pending or running; ``interrupt`` and ``rollback``
-interrupt the active runs first; ``enqueue`` (the default) queues the run behind them.
+interrupt the active runs first; ``enqueue`` (the default) queues the run behind them. The run's ownership
+lock is taken before that transaction commits (see ``ownership``).
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, Final
 
 from fastapi import HTTPException
 from sqlalchemy import select, text, update
 
 from server.runs.locks import THREAD_ADMISSION, XACT_LOCK_SQL
+from server.runs.ownership import claim_new_run, release_unsubmitted
 
 STRATEGIES: Final = ("reject", "interrupt", "rollback", "enqueue")
 DEFAULT_STRATEGY: Final = "enqueue"
@@ -59,6 +63,32 @@ async def _tag_thread_customer(session: Any, thread_id: str, context: dict[str, 
     await session.execute(update(ThreadORM).where(ThreadORM.thread_id == thread_id).values(metadata_json=metadata))
 
 
+@contextmanager
+def _owned_on_commit(session: Any) -> Iterator[list[str]]:
+    """While the block runs, committing ``session`` first claims every run it creates; yields their ids.
+
+    So the run's ownership lock is held before any other process can see the run, and no recovery sweep can take
+    it for an orphan: ordering by construction, where a grace period on the run's age only made it unlikely.
+    """
+    from aegra_api.core.orm import Run as RunORM
+
+    commit = session.commit
+    created: list[str] = []
+
+    async def commit_owned() -> None:
+        for pending in list(session.new):
+            if isinstance(pending, RunORM):
+                await claim_new_run(pending.run_id)
+                created.append(pending.run_id)
+        await commit()
+
+    session.commit = commit_owned
+    try:
+        yield created
+    finally:
+        del session.commit  # the class's own commit again
+
+
 def install_admission() -> None:
     """Wrap Aegra's run preparation with the multitask strategy (idempotent)."""
     import aegra_api.api.runs as runs_api
@@ -85,7 +115,12 @@ def install_admission() -> None:
             await session.execute(text(XACT_LOCK_SQL), {"cls": THREAD_ADMISSION, "key": thread_id})
         assign_message_ids(request.input)
         await _tag_thread_customer(session, thread_id, request.context or {})
-        return await original(session, thread_id, request, user, initial_status=initial_status, **kwargs)
+        with _owned_on_commit(session) as created:
+            try:
+                return await original(session, thread_id, request, user, initial_status=initial_status, **kwargs)
+            finally:
+                for run_id in created:  # a no-op once the executor took the claim
+                    await release_unsubmitted(run_id)
 
     prepare_run._support_admission = True  # type: ignore[attr-defined]
     preparation._prepare_run = prepare_run

@@ -1,11 +1,11 @@
 """Per-thread run serialisation across processes, replacing Aegra's unordered local executor.
 
-Aegra's local executor starts every run at once, so two messages to one thread read the same
-checkpoint and one reply is lost. Here each run first takes an ownership lock (so a crashed
-owner can be detected by any process), then waits for the thread's execution lock and for every
-earlier-created pending or running run of the thread: runs of one thread execute one at a time, in the
-order the API acknowledged them (``enqueue``). Running counts too: after a crash, the run that was
-interrupted is adopted while it is still marked running, and a queued run must not overtake it.
+Aegra's local executor starts every run at once, so two messages to one thread read the same checkpoint and one
+reply is lost. Here each run is owned through its ownership lock (taken before the run was committed, see
+``ownership``, so a crashed owner can be detected by any process), then waits for the thread's execution lock and
+for every earlier-created pending or running run of the thread: runs of one thread execute one at a time, in the
+order the API acknowledged them (``enqueue``). Running counts too: after a crash, the run that was interrupted is
+adopted while it is still marked running, and a queued run must not overtake it.
 
 A run that loses the database (see ``outage``) is tried again in the same task once Postgres answers, up to
 ``MAX_ATTEMPTS`` times; clients waiting on it keep waiting. A run still unfinished after that is left to the
@@ -16,17 +16,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any, Final
 
 import psycopg
-from psycopg_pool import PoolTimeout
 
-from db.pool import get_lock_pool
+from server.runs.completion import install_completion_wait
 from server.runs.jobs import reclaim_run, resume_job, track_run_task
-from server.runs.locks import LOCK_SQL, RUN_OWNERSHIP, THREAD_EXECUTION, TRY_LOCK_SQL, UNLOCK_SQL
+from server.runs.locks import LOCK_SQL, THREAD_EXECUTION, UNLOCK_SQL
 from server.runs.outage import Deferral, deferrable, is_database_outage, wait_for_database
+from server.runs.ownership import Claim, take_unsubmitted, try_claim
 
 logger = logging.getLogger(__name__)
 
@@ -37,17 +35,9 @@ SELECT 1 FROM runs r
  LIMIT 1
 """
 _TURN_POLL_SECONDS = 0.02
-_POOL_WAIT_SECONDS = 1.0
 MAX_ATTEMPTS: Final = 3
 # How long a run that lost the database waits in its task for Postgres; after that the recovery sweep adopts it.
 DATABASE_WAIT_S: Final = 300.0
-
-
-def _database_url() -> str:
-    from aegra_api.settings import settings
-
-    url: str = settings.db.database_url_sync
-    return url
 
 
 async def _wait_for_turn(conn: psycopg.AsyncConnection[Any], thread_id: str, run_id: str) -> None:
@@ -62,59 +52,46 @@ async def _wait_for_turn(conn: psycopg.AsyncConnection[Any], thread_id: str, run
         await asyncio.sleep(_TURN_POLL_SECONDS)
 
 
-@asynccontextmanager
-async def _lock_session() -> AsyncIterator[psycopg.AsyncConnection[Any]]:
-    """A database session whose advisory locks are all released when the block ends, however it ends."""
-    url = _database_url()
-    pool = await get_lock_pool(url)
-    try:
-        conn = await pool.getconn(timeout=_POOL_WAIT_SECONDS)
-    except PoolTimeout:
-        # Every pooled session belongs to a queued or running run; an earlier run of some thread may be the
-        # one waiting here, so a session of its own keeps the queue moving instead of deadlocking it.
-        async with await psycopg.AsyncConnection.connect(url, autocommit=True) as direct:
-            yield direct  # closing the session releases its locks
-        return
-    try:
-        yield conn
-    finally:
-        await pool.putconn(conn)  # the pool's reset releases the locks (or closes a session left mid-query)
+async def _attempt(job: Any, deferral: Deferral, claim: Claim | None) -> bool:
+    """Execute the run once, if this process owns it, in its turn; True when it was left unfinished for a retry.
 
-
-async def _attempt(job: Any, deferral: Deferral) -> bool:
-    """Execute the run once, if this process owns it, in its turn; True when it was left unfinished for a retry."""
+    ``claim`` is the ownership taken when the run was created or adopted; without one (a retry), it is tried for.
+    """
     from aegra_api.services.run_executor import execute_run
 
     run_id = job.identity.run_id
-    async with _lock_session() as conn:
-        cur = await conn.execute(TRY_LOCK_SQL, (RUN_OWNERSHIP, run_id))
-        row = await cur.fetchone()
-        if row is None or not row[0]:
-            logger.info("run %s is owned by another process; not executing it here", run_id)
-            return False
-        await _wait_for_turn(conn, job.identity.thread_id, run_id)
+    claim = claim or await try_claim(run_id)
+    if claim is None:
+        logger.info("run %s is owned by another process; not executing it here", run_id)
+        return False
+    try:
+        await _wait_for_turn(claim.conn, job.identity.thread_id, run_id)
         token = deferrable.set(deferral)
         try:
             await execute_run(job)
         finally:
             deferrable.reset(token)
+    finally:
+        await claim.release()
     return deferral.deferred
 
 
-async def execute_in_order(job: Any) -> None:
+async def execute_in_order(job: Any, claim: Claim | None) -> None:
     """Run Aegra's ``execute_run(job)`` once this process owns the run and it is the thread's turn.
 
-    When the database goes away, the run is tried again once it answers (the last attempt may end ``error``).
+    ``claim`` is the run's ownership, taken before the run could be seen (created) or when it was adopted. When the
+    database goes away, the run is tried again once it answers (the last attempt may end ``error``).
     """
     run_id = job.identity.run_id
     for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
-            if not await _attempt(job, Deferral(allowed=attempt < MAX_ATTEMPTS)):
+            if not await _attempt(job, Deferral(allowed=attempt < MAX_ATTEMPTS), claim):
                 return
         except Exception as exc:
             if not is_database_outage(exc):
                 raise
             logger.warning("run %s: database unreachable on attempt %d (%s)", run_id, attempt, type(exc).__name__)
+        claim = None  # released with its attempt; a retry claims the run again, unless another process adopted it
         reclaim_run(run_id)
         if attempt == MAX_ATTEMPTS or not await wait_for_database(timeout_s=DATABASE_WAIT_S):
             return  # still pending or running, and unowned: the recovery sweep adopts it
@@ -130,7 +107,7 @@ async def execute_in_order(job: Any) -> None:
 
 
 def install_serial_executor() -> None:
-    """Make Aegra's executor singleton run each thread's runs one at a time, in order."""
+    """Make Aegra's executor singleton run each thread's runs one at a time, in order, and wait on stored runs."""
     from aegra_api.observability.span_enrichment import make_run_trace_context
     from aegra_api.services.executor import executor
     from aegra_api.services.local_executor import LocalExecutor
@@ -148,7 +125,10 @@ def install_serial_executor() -> None:
             job.user.identity,
             extra_metadata=job.run_metadata,
         )
-        track_run_task(job.identity.run_id, asyncio.create_task(execute_in_order(job), context=trace_ctx))
+        claim = take_unsubmitted(job.identity.run_id)  # taken by admission before the run was committed
+        task = asyncio.create_task(execute_in_order(job, claim), context=trace_ctx)
+        track_run_task(job.identity.run_id, task)
 
     executor.submit = submit
+    install_completion_wait(executor)
     executor._support_serial = True

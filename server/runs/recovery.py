@@ -22,24 +22,22 @@ from server.runs.executor import execute_in_order
 from server.runs.jobs import resume_job, track_run_task
 from server.runs.locks import RECOVERY, RUN_OWNERSHIP, TRY_LOCK_SQL, UNLOCK_SQL
 from server.runs.outage import is_database_outage
+from server.runs.ownership import try_claim
 
 logger = logging.getLogger(__name__)
 
-# A run is committed by Aegra a moment before its process takes the ownership lock; a sweep in another
-# process in that moment would adopt it, and the creating process's `runs.wait` would answer before the run
-# ran. Runs younger than this are left to their creator (a later sweep still finds them if it died).
-ADOPT_AFTER_SECONDS = 5.0
-
+# Every active run is considered, however young: its creator took the ownership lock before committing it
+# (``ownership``), so a free lock means a dead owner, never one about to lock.
 _ACTIVE_RUNS_SQL = (
     "SELECT run_id FROM runs WHERE status IN ('pending', 'running') AND execution_params IS NOT NULL "
-    "AND created_at < now() - make_interval(secs => %s) ORDER BY created_at"
+    "ORDER BY created_at"
 )
 
 
 async def find_orphaned_runs(conn: psycopg.AsyncConnection[Any]) -> list[str]:
     """Active runs that no live process owns."""
     orphans: list[str] = []
-    cur = await conn.execute(_ACTIVE_RUNS_SQL, (ADOPT_AFTER_SECONDS,))
+    cur = await conn.execute(_ACTIVE_RUNS_SQL)
     for (run_id,) in await cur.fetchall():
         probe = await conn.execute(TRY_LOCK_SQL, (RUN_OWNERSHIP, run_id))
         row = await probe.fetchone()
@@ -62,25 +60,39 @@ async def recover_orphaned_runs(database_url: str) -> list[str]:
             for run_id in await find_orphaned_runs(conn):
                 if run_id in active_runs:
                     continue
-                job = await resume_job(run_id)
+                # Owned from here on: no other sweep can adopt it too between this one and the run's task.
+                claim = await try_claim(run_id)
+                if claim is None:
+                    continue
+                try:
+                    job = await resume_job(run_id)
+                except BaseException:
+                    await claim.release()
+                    raise
                 if job is None:
+                    await claim.release()
                     continue
                 logger.warning("recovering orphaned run %s on thread %s", run_id, job.identity.thread_id)
-                track_run_task(run_id, asyncio.create_task(execute_in_order(job)))
+                track_run_task(run_id, asyncio.create_task(execute_in_order(job, claim)))
                 adopted.append(run_id)
         finally:
             await conn.execute(UNLOCK_SQL, (RECOVERY, "sweep"))
     return adopted
 
 
+async def sweep(database_url: str, *, interval_s: float) -> None:
+    """One sweep that survives a database outage (logged; the next sweep, ``interval_s`` later, tries again)."""
+    try:
+        await recover_orphaned_runs(database_url)
+    except Exception as exc:
+        # Only psycopg's errors were caught before: SQLAlchemy's (reading the run) ended the loop for good.
+        if not is_database_outage(exc):
+            raise
+        logger.warning("recovery sweep: database unreachable (%s); next sweep in %.0fs", exc, interval_s)
+
+
 async def recovery_loop(database_url: str, *, interval_s: float) -> None:
-    """Sweep at start-up and then every ``interval_s`` seconds until cancelled, through database outages."""
+    """Sweep every ``interval_s`` seconds until cancelled; the start-up sweep runs before the server serves."""
     while True:
-        try:
-            await recover_orphaned_runs(database_url)
-        except Exception as exc:
-            # Only psycopg's errors were caught before: SQLAlchemy's (reading the run) ended the loop for good.
-            if not is_database_outage(exc):
-                raise
-            logger.warning("recovery sweep: database unreachable (%s); next sweep in %.0fs", exc, interval_s)
         await asyncio.sleep(interval_s)
+        await sweep(database_url, interval_s=interval_s)

@@ -6,6 +6,7 @@ import psycopg
 import pytest
 
 from db.pool import close_pools, get_lock_pool
+from tests.waiting import wait_until
 
 HELD_SQL = (
     "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = hashtext(%s)::oid"
@@ -18,6 +19,16 @@ async def _held(url: str, key: str) -> int:
         row = await (await conn.execute(HELD_SQL, (key,))).fetchone()
         assert row is not None
         return int(row[0])
+
+
+async def _is_free(url: str, key: str) -> bool:
+    return await _held(url, key) == 0
+
+
+async def _waiting_for_lock(url: str) -> bool:
+    async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
+        row = await (await conn.execute(f"{HELD_SQL} AND NOT granted", ("busy",))).fetchone()
+        return row is not None and int(row[0]) > 0
 
 
 def test_a_returned_session_gives_up_its_advisory_locks(pg_url: str) -> None:
@@ -46,19 +57,13 @@ def test_a_session_cancelled_while_waiting_for_a_lock_releases_what_it_held(pg_u
                     await conn.execute("SELECT pg_advisory_lock(1, hashtext('busy'))")  # blocks
 
             task = asyncio.create_task(waiter())
-            for _ in range(100):
-                if await _held(pg_url, "mine"):
-                    break
-                await asyncio.sleep(0.05)
-            await asyncio.sleep(0.1)
+            await wait_until(lambda: _held(pg_url, "mine"), what="the pooled session holds 'mine'")
+            await wait_until(lambda: _waiting_for_lock(pg_url), what="the pooled session waits for 'busy'")
             task.cancel()
             with pytest.raises(asyncio.CancelledError):
                 await task
-            for _ in range(100):  # the cancelled session is reset or closed, either way 'mine' is free
-                if await _held(pg_url, "mine") == 0:
-                    break
-                await asyncio.sleep(0.05)
-            assert await _held(pg_url, "mine") == 0
+            # The cancelled session is reset or closed, either way 'mine' is free.
+            await wait_until(lambda: _is_free(pg_url, "mine"), what="'mine' is released after the cancellation")
         await close_pools()
 
     asyncio.run(scenario())

@@ -9,23 +9,25 @@ from collections.abc import Callable
 
 import pytest
 from langgraph_sdk import get_client
+from langgraph_sdk.client import LangGraphClient
 
 from server.launcher import ServerProcess
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.integration
+
+JOIN_TIMEOUT_S = 180.0  # a deadline for a broken recovery, generous for a loaded machine
 
 
 def _ask(text: str) -> dict[str, object]:
     return {"messages": [{"role": "user", "content": text}]}
 
 
-async def _wait_until_running(client: object, thread_id: str, run_id: str) -> None:
-    for _ in range(100):
-        run = await client.runs.get(thread_id, run_id)  # type: ignore[attr-defined]
-        if run["status"] == "running":
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("run never started")
+async def _wait_until_running(client: LangGraphClient, thread_id: str, run_id: str) -> None:
+    async def running() -> bool:
+        return (await client.runs.get(thread_id, run_id))["status"] == "running"
+
+    await wait_until(running, what=f"run {run_id} is running")
 
 
 async def test_killed_server_completes_interrupted_and_queued_runs(
@@ -43,9 +45,11 @@ async def test_killed_server_completes_interrupted_and_queued_runs(
     restarted = server_factory(database_url=server.database_url)
     client = get_client(url=restarted.url, headers=restarted.headers)
 
-    for run in (interrupted, queued):
-        await asyncio.wait_for(client.runs.join(thread_id, run["run_id"]), timeout=60)
-        assert (await client.runs.get(thread_id, run["run_id"]))["status"] == "success"
+    # The restarted server is ready only after adopting both runs, and a join waits for the stored run to finish.
+    for name, run in (("interrupted", interrupted), ("queued", queued)):
+        joined = await asyncio.wait_for(client.runs.join(thread_id, run["run_id"]), timeout=JOIN_TIMEOUT_S)
+        status = (await client.runs.get(thread_id, run["run_id"]))["status"]
+        assert status == "success", f"{name} run {run['run_id']} is {status!r} after join answered {joined!r}"
     result = await client.runs.wait(thread_id, "echo", input=_ask("after"))
     assert isinstance(result, dict)
     contents = [m["content"] for m in result["messages"]]
@@ -72,7 +76,7 @@ async def test_run_that_fails_on_recovery_is_visible_as_error(server_factory: Ca
     # The restarted process cannot run it (an invalid context type makes the graph fail): the client sees an error.
     restarted = server_factory(database_url=server.database_url, ECHO_FAIL="1")
     client = get_client(url=restarted.url, headers=restarted.headers)
-    await asyncio.wait_for(client.runs.join(thread_id, doomed["run_id"]), timeout=60)
+    await asyncio.wait_for(client.runs.join(thread_id, doomed["run_id"]), timeout=JOIN_TIMEOUT_S)
     run = await client.runs.get(thread_id, doomed["run_id"])
     assert run["status"] == "error"
     # ... and the thread is not stuck: the next message is processed.

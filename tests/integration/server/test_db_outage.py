@@ -6,7 +6,7 @@ import asyncio
 import shutil
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ from langgraph_sdk import get_client
 from db.embedded import _load_pgserver, start_embedded_postgres
 from server.launcher import ServerProcess
 from tests.conftest import create_database
+from tests.waiting import SERVER_START_TIMEOUT_S, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -104,14 +105,6 @@ async def _converse(server: ServerProcess, index: int, traffic: Traffic) -> None
             pass
 
 
-async def _until(condition: Callable[[], Awaitable[bool]], *, timeout_s: float, what: str) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not await condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout_s}s waiting for {what}")
-        await asyncio.sleep(0.1)
-
-
 async def _timed_get(http: httpx.AsyncClient, path: str) -> tuple[int, float]:
     started = time.monotonic()
     response = await http.get(path, timeout=5.0)
@@ -161,7 +154,7 @@ async def test_acknowledged_messages_survive_postgres_killed_twice(
     killable_pg: KillablePostgres, server_config: Path, tmp_path: Path
 ) -> None:
     _, database_url = create_database(killable_pg.url, prefix="srv")
-    server = ServerProcess(database_url, server_config, tmp_path / "server.log").start(timeout_s=300)
+    server = ServerProcess(database_url, server_config, tmp_path / "server.log").start(timeout_s=SERVER_START_TIMEOUT_S)
     traffic = Traffic()
     client = get_client(url=server.url, headers=server.headers)
     probe_thread = (await client.threads.create())["thread_id"]
@@ -179,18 +172,18 @@ async def test_acknowledged_messages_survive_postgres_killed_twice(
                 async def traffic_flowed(before: int = before) -> bool:
                     return len(traffic.acknowledged) >= before + CONVERSATIONS and await a_run_is_running()
 
-                await _until(traffic_flowed, timeout_s=120, what=f"traffic before outage {outage + 1}")
+                await wait_until(traffic_flowed, what=f"traffic flows before outage {outage + 1}")
                 refused = traffic.refused_503
                 killable_pg.kill()
-                await _until(lambda: _status_is(http, "/ready", 503), timeout_s=5, what="/ready to say 503")
+                await wait_until(lambda: _status_is(http, "/ready", 503), what="/ready says 503")
                 await _probe_outage(server, http, probe_thread)
 
                 async def clients_refused(refused: int = refused) -> bool:
                     return traffic.refused_503 >= refused + 2 * CONVERSATIONS  # an outage of a few seconds
 
-                await _until(clients_refused, timeout_s=30, what="the clients to be refused with 503")
+                await wait_until(clients_refused, what="the clients are refused with 503")
                 killable_pg.restart()
-                await _until(lambda: _status_is(http, "/ready", 200), timeout_s=30, what="/ready after restart")
+                await wait_until(lambda: _status_is(http, "/ready", 200), what="/ready says 200 after the restart")
             traffic.stop.set()
             await asyncio.gather(*conversations)
 
@@ -200,7 +193,7 @@ async def test_acknowledged_messages_survive_postgres_killed_twice(
                     return False
             return True
 
-        await _until(nothing_active, timeout_s=180, what="every acknowledged run to finish")
+        await wait_until(nothing_active, timeout_s=180, what="every acknowledged run has finished")
         counts = await _classify(server, traffic)
         # The lead reports these figures (run with -s).
         print(f"\noutage counts ({OUTAGES} Postgres kills): {counts}, refused: {traffic.refused_503}")  # noqa: T201

@@ -8,7 +8,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from langgraph_sdk import get_client
 
 from server.launcher import ServerProcess
 from tests.conftest import create_database
+from tests.waiting import SERVER_START_TIMEOUT_S, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -35,15 +35,6 @@ def _listens(process: psutil.Process, port: int) -> bool:
 
 def _connections_held(process: psutil.Process, port: int) -> int:
     return sum(c.status == psutil.CONN_ESTABLISHED and c.laddr.port == port for c in process.net_connections())
-
-
-def _wait_for(condition: Callable[[], bool], *, timeout_s: float) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return condition()
 
 
 async def _hold_connections(url: str, count: int) -> list[httpx.AsyncClient]:
@@ -77,7 +68,7 @@ async def test_workers_share_connections_replace_the_dead_and_exit_with_the_supe
         pids = {worker.pid for worker in _workers(server)}
         return len(pids) == 2 and dead not in pids
 
-    assert _wait_for(replaced, timeout_s=240)
+    await wait_until(replaced, timeout_s=240, what=f"worker {dead} is replaced by a new listening worker")
     sdk = get_client(url=server.url, headers=server.headers)
     thread_id = (await sdk.threads.create())["thread_id"]
     message: dict[str, object] = {"messages": [{"role": "user", "content": "still here"}]}
@@ -91,7 +82,7 @@ async def test_workers_share_connections_replace_the_dead_and_exit_with_the_supe
     def gone() -> bool:
         return not any(w.is_running() and w.status() != psutil.STATUS_ZOMBIE for w in workers)
 
-    assert _wait_for(gone, timeout_s=30)
+    await wait_until(gone, what="every worker has exited after the supervisor was killed")
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"{server.url}/health", timeout=2.0)
 
@@ -104,7 +95,7 @@ def test_a_worker_that_cannot_start_stops_the_server(pg_server_url: str, server_
     _, database_url = create_database(pg_server_url, prefix="srv")
     server = ServerProcess(database_url, broken, tmp_path / "broken.log", workers=2)
     with pytest.raises(RuntimeError, match="server exited with 1"):
-        server.start(timeout_s=300)
+        server.start(timeout_s=SERVER_START_TIMEOUT_S)
     assert "before serving; stopping" in (tmp_path / "broken.log").read_text()
 
 

@@ -67,7 +67,8 @@ def build_graph(
 
     builder = StateGraph(State, input_schema=InputState, context_schema=Context)
     builder.add_node("classify", classify)
-    builder.add_node("retrieve", make_retrieve(lookups, _repeat_contact))
+    # list_my_tickets answers a ticket question that names no ticket ("is there a ticket for my double charge?").
+    builder.add_node("retrieve", make_retrieve([*lookups, list_my_tickets], _repeat_contact))
     builder.add_node("respond", make_respond(models, answer_tools, fetch_article_bodies), retry_policy=llm_retry)
     builder.add_node("tools", ToolNode(answer_tools, handle_tool_errors=True))
     builder.add_node("escalate", make_escalate(open_handoff))

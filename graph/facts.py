@@ -6,7 +6,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-FactKind = Literal["preference", "product", "plan", "open_issue", "attempt", "resolution", "sentiment"]
+FactKind = Literal[
+    "preference", "product", "plan", "open_issue", "attempt", "resolution", "sentiment", "reference", "promise"
+]
 
 
 def slugify(text: str) -> str:

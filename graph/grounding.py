@@ -45,6 +45,8 @@ class GroundingMemory:
 
     kind: str
     text: str
+    extra: tuple[tuple[str, str], ...] = ()
+    """The fact's stored fields (plan, channel...), from which it can be restated in another language."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +107,8 @@ def render_grounding(grounding: Grounding) -> str:
         attrs = _attrs(id=ticket.id, status=ticket.status, subject=ticket.subject)
         lines.append(f"<ticket {attrs}>\n{html.escape(ticket.details, quote=False)}\n</ticket>")
     for memory in grounding.memories:
-        lines.append(f"<memory {_attrs(kind=memory.kind)}>\n{html.escape(memory.text, quote=False)}\n</memory>")
+        attrs = _attrs(kind=memory.kind, **{key: value for key, value in memory.extra if key != "kind"})
+        lines.append(f"<memory {attrs}>\n{html.escape(memory.text, quote=False)}\n</memory>")
     return "\n".join(lines)
 
 
@@ -137,7 +140,8 @@ def parse_grounding(text: str) -> Grounding | None:
                 GroundingTicket(attrs.get("id", ""), attrs.get("status", ""), attrs.get("subject", ""), body)
             )
         else:
-            memories.append(GroundingMemory(kind=attrs.get("kind", ""), text=body))
+            extra = tuple(sorted((key, value) for key, value in attrs.items() if key != "kind"))
+            memories.append(GroundingMemory(kind=attrs.get("kind", ""), text=body, extra=extra))
     return Grounding(
         persona=head.get("persona", ""),
         language=head.get("language", "en"),

@@ -56,6 +56,11 @@ def _as_fact(item: Item) -> MemoryFact:
     )
 
 
+def provenance(thread_id: str | None, turn: int | None, message_id: str | None, at: datetime) -> dict[str, Any]:
+    """Where a memory came from: the thread, the customer message (turn number and id) and when (ISO 8601)."""
+    return {"thread_id": thread_id or None, "turn": turn, "message_id": message_id, "at": at.isoformat()}
+
+
 async def recall_memories(store: BaseStore, namespace: tuple[str, ...], *, limit: int = 40) -> list[MemoryFact]:
     """The customer's facts, most recently updated first."""
     items = await store.asearch(namespace, limit=limit)
@@ -96,9 +101,13 @@ async def apply_extraction(
     now: datetime,
     encode: Encoder | None,
     thread_id: str | None = None,
+    source: Mapping[str, Any] | None = None,
     max_facts: int = 40,
 ) -> list[str]:
-    """Upsert the extracted facts, forget resolved ones, keep at most ``max_facts``; returns the keys written."""
+    """Upsert the extracted facts, forget resolved ones, keep at most ``max_facts``; returns the keys written.
+
+    ``source`` is the provenance of this write (``provenance(...)``): thread, turn, message id and time.
+    """
     found = await store.asearch(namespace, limit=max_facts * 2 + 20)
     existing: dict[str, Item] = {item.key: item for item in found}
     for key in extraction.forget:
@@ -124,6 +133,7 @@ async def apply_extraction(
                 "created_at": previous.get("created_at", stamp),
                 "mentions": int(previous.get("mentions", 0)) + 1,
                 "thread_id": thread_id or previous.get("thread_id"),
+                "source": dict(source) if source else previous.get("source"),
             }
         )
         await store.aput(namespace, key, value, index=["text"])
@@ -151,9 +161,13 @@ async def learn_from_turn(
     ``model`` None means the offline path (phrase rules); a real chat model extracts text facts with
     structured output.
     """
+    from graph.memory_refs import text_facts
     from knowledge.embeddings import get_local_embeddings
 
     extraction = signal_facts(turn)
+    # References, the company and our promises are read the same way with or without an LLM (spaCy, off the loop).
+    day = turn.now.date().isoformat()
+    extraction.facts += await asyncio.to_thread(text_facts, turn.customer_text, turn.answer_text, day=day)
     if model is None:
         extraction.facts += rule_text_facts(turn.customer_text)
     else:
@@ -168,6 +182,7 @@ async def learn_from_turn(
         now=turn.now,
         encode=get_local_embeddings().encode,
         thread_id=thread_id,
+        source=provenance(thread_id or turn.thread_id, turn.turn, turn.message_id, turn.now),
         max_facts=max_facts,
     )
 

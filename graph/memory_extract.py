@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 from graph.facts import Extraction, Fact, FactKind
 from graph.memory_rules import persona_for_style
 from graph.state import EscalationRecord, TicketRef
-from prompts.loader import load_template
+from prompts.loader import load_template, team_label
 
 TEXT_KINDS: tuple[FactKind, ...] = ("preference", "product", "plan", "open_issue")
 NON_ISSUE_INTENTS = frozenset({"greeting", "talk_to_human", "out_of_scope", "ticket_status"})
@@ -56,8 +56,13 @@ class TurnRecord:
     previous_cited: Sequence[tuple[str, str]] = ()
     """Articles cited by the answer before this one (what the customer says "worked")."""
     resolved: bool = False
+    """The customer confirmed the fix in this message (graph/confirmation.py), never assumed."""
     tickets: Sequence[TicketRef] = ()
     escalation: EscalationRecord | None = None
+    thread_id: str = ""
+    turn: int = 0
+    """The customer message's turn number in the thread (provenance of what is learnt)."""
+    message_id: str | None = None
 
 
 def topic_label(topic: str) -> str:
@@ -67,7 +72,9 @@ def topic_label(topic: str) -> str:
 
 
 def _snippet(text: str) -> str:
-    text = " ".join(text.split())
+    from graph.memory_refs import mask_account_numbers
+
+    text = mask_account_numbers(" ".join(text.split()))
     return text if len(text) <= _SNIPPET_CHARS else text[: _SNIPPET_CHARS - 1].rstrip() + "…"
 
 
@@ -115,14 +122,20 @@ def signal_facts(turn: TurnRecord) -> Extraction:
         )
         out.facts.append(Fact("resolution", topic, text))
         out.forget += [Fact("open_issue", topic, "").key, Fact("attempt", topic, "").key]
-        if turn.sentiment != "negative":
-            out.facts.append(Fact("sentiment", "recent", f"On {day}, your {label} was resolved to your satisfaction."))
+        # The customer's own words are the outcome; nothing about their satisfaction is inferred.
+        out.facts.append(
+            Fact(
+                "sentiment",
+                "recent",
+                f'On {day} you confirmed your {label} was solved: "{_snippet(turn.customer_text)}"',
+            )
+        )
         return out
     if not topic:
         return out
     label = topic_label(topic)
     if turn.escalation and turn.escalation.get("ticket_id"):
-        team = turn.escalation.get("team") or "support"
+        team = team_label(turn.escalation.get("team") or "support", "en")  # a display name, never "trust_and_safety"
         out.facts.append(
             Fact(
                 "open_issue",

@@ -6,6 +6,9 @@ from collections.abc import Sequence
 
 from langchain_core.messages import AIMessage, AnyMessage, BaseMessage, HumanMessage
 
+BOT_NAME = "support-bot"
+"""Author name of the bot's notices (handoff, closed): they tell the customer what happens, they answer nothing."""
+
 
 def text_of(message: BaseMessage) -> str:
     """The message's text, whether its content is a string or content blocks."""

@@ -11,6 +11,8 @@ Priority = Literal["low", "normal", "high", "urgent"]
 EscalationReason = Literal[
     "asked_for_human",
     "legal_threat",
+    "formal_complaint",
+    "money_dispute",
     "refund_over_threshold",
     "very_negative_urgent",
     "repeated_failure",
@@ -66,8 +68,10 @@ def decide_escalation(inputs: EscalationInputs) -> EscalationDecision:
     """Apply the escalation rules in order of how clearly a person is needed."""
     signals = inputs.signals
     rules: tuple[tuple[bool, EscalationReason], ...] = (
-        (signals.wants_human, "asked_for_human"),
+        (signals.wants_human or signals.escalation_cue == "asked_for_human", "asked_for_human"),
         (signals.legal_threat, "legal_threat"),
+        (signals.escalation_cue == "formal_complaint", "formal_complaint"),
+        (signals.escalation_cue == "money_dispute", "money_dispute"),
         (_refund_over_threshold(inputs), "refund_over_threshold"),
         (_very_negative_and_urgent(signals), "very_negative_urgent"),
         (inputs.low_confidence_streak >= REPEATED_FAILURE_STREAK, "repeated_failure"),

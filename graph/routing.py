@@ -7,11 +7,12 @@ from typing import Literal
 from langchain_core.messages import AIMessage
 from langchain_core.messages.utils import count_tokens_approximately
 
-from graph.messages import last_human_text
+from graph.messages import BOT_NAME, last_human_text
 from graph.state import State
 from settings import get_settings
 
 HUMAN_IN_CHARGE = frozenset({"pending", "replied"})
+"""Escalation statuses in which a person has the conversation (the handoff is open) and the bot stays out."""
 
 
 def escalation_reason(state: State) -> str | None:
@@ -34,6 +35,7 @@ def escalation_reason(state: State) -> str | None:
         wants_human=state.wants_human,
         legal_threat=state.legal_threat,
         refund_amount=state.refund_amount,
+        escalation_cue=state.escalation_cue,
     )
     decision = decide_escalation(
         EscalationInputs(
@@ -70,9 +72,14 @@ def needs_summary(state: State) -> bool:
 
 
 def after_remember(state: State) -> Literal["await_human", "summarize", "__end__"]:
-    """Wait for the person when one is in charge and hasn't answered this turn; else fold history if too long."""
+    """While a person is in charge the thread waits for their next action; else fold history if too long.
+
+    The thread stays paused after a person's reply too, so that their close or hand-back (which may carry a
+    last message) always resumes a waiting thread; a customer's follow-up starts a new run that joins the
+    same handoff.
+    """
     escalation = state.escalation
-    if escalation is not None and escalation["status"] == "pending":
+    if escalation is not None and escalation["status"] in HUMAN_IN_CHARGE:
         return "await_human"
     if needs_summary(state):
         return "summarize"
@@ -80,8 +87,19 @@ def after_remember(state: State) -> Literal["await_human", "summarize", "__end__
 
 
 def after_human(state: State) -> Literal["respond", "remember"]:
-    """Handed back -> the bot answers the waiting message; a reply or a close ends the turn."""
+    """Handed back with the customer's last message unanswered -> the bot answers it; otherwise end the turn."""
     escalation = state.escalation
-    if escalation is not None and escalation["status"] == "handed_back":
+    if escalation is not None and escalation["status"] == "handed_back" and _customer_waiting(state):
         return "respond"
     return "remember"
+
+
+def _customer_waiting(state: State) -> bool:
+    """The last customer message has no answer yet (the bot's notices and a hand-back note don't count)."""
+    for message in reversed(state.messages):
+        if isinstance(message, AIMessage) and message.name != BOT_NAME:
+            if message.response_metadata.get("action") != "handback":
+                return False
+        if message.type == "human":
+            return True
+    return False

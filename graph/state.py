@@ -13,6 +13,7 @@ Channel = Literal["chat", "email", "phone", "social"]
 Sentiment = Literal["negative", "neutral", "positive"]
 Urgency = Literal["low", "medium", "high", "critical"]
 EscalationStatus = Literal["pending", "replied", "handed_back", "closed"]
+InCharge = Literal["person", "bot"]
 
 
 class RetrievedArticle(TypedDict):
@@ -53,9 +54,15 @@ class CitedArticle(TypedDict):
 
 
 class EscalationRecord(TypedDict):
-    """What happened when the conversation was handed to a person."""
+    """What happened when the conversation was handed to a person, and who is in charge of it now.
+
+    ``status`` follows the handoff (support/handoff_lifecycle.THREAD_ESCALATION): pending while the person
+    owes an answer, replied once they answered, then closed or handed_back when the bot has it again.
+    """
 
     status: EscalationStatus
+    in_charge: InCharge
+    handoff_id: int | None
     reason: str
     team: str
     ticket_id: str | None
@@ -111,6 +118,7 @@ class State(InputState):
     wants_human: bool = False
     legal_threat: bool = False
     refund_amount: float | None = None
+    escalation_cue: str | None = None
     # What retrieve found for this turn.
     articles: list[RetrievedArticle] = field(default_factory=list)
     kb_confidence: float = 0.0

@@ -68,7 +68,12 @@ _AGENT: frozenset[Action] = frozenset(
         "analytics.read",
     }
 )
-_SUPERVISOR: frozenset[Action] = _AGENT | {"inbox.assign", "kb.edit", "customers.update", "data.export"}
+_SUPERVISOR: frozenset[Action] = _AGENT | {
+    "inbox.assign",
+    "kb.edit",
+    "customers.update",
+    "data.export",
+}
 _ADMIN: frozenset[Action] = (
     _SUPERVISOR
     | _SERVICE

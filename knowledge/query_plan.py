@@ -5,6 +5,11 @@ A short question is searched as it is. A long, rambling message is also split in
 well. Identifiers in the message (error codes, order numbers) are searched by keyword alone: the
 keyword side needs every word of a query, so "my notes won't sync, NN-4012" would match nothing,
 while "NN-4012" alone matches exactly the articles that mention the code.
+
+The work is capped so a message's length does not decide the latency (8,000 characters is the limit): the
+whole-message query keeps its first ``HEAD_WORDS`` words (the encoder truncates at 256 tokens anyway, and a
+keyword query that needs hundreds of words matches nothing while each word costs an index lookup), and at most
+``MAX_PARTS`` sentences are searched, spread evenly over the message so a concern at its end is not dropped.
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ from dataclasses import dataclass
 LONG_QUERY_WORDS = 16  # above this a message is also searched sentence by sentence
 MIN_PART_WORDS = 4
 MAX_PARTS = 12
+HEAD_WORDS = 64  # the whole-message sub-query of a long message keeps this many words
+MAX_MESSAGE_WORDS = 256  # distinct words of the message the coverage bonus weighs (see knowledge/search.py)
 WINDOW_WORDS = 12  # a run-on piece longer than two windows is also read in overlapping windows
 WINDOW_STRIDE = 8
 MAX_IDENTIFIERS = 3
@@ -60,11 +67,26 @@ def sentences(text: str) -> list[str]:
     return list(dict.fromkeys(parts))
 
 
+def spread(items: list[str], limit: int) -> list[str]:
+    """At most ``limit`` of ``items``, evenly spaced from first to last, in order."""
+    if len(items) <= limit:
+        return items
+    step = (len(items) - 1) / (limit - 1) if limit > 1 else 0.0
+    return list(dict.fromkeys(items[round(position * step)] for position in range(limit)))
+
+
+def message_words(query: str) -> str:
+    """The message's distinct words, first ``MAX_MESSAGE_WORDS`` of them: what the coverage bonus reads."""
+    return " ".join(list(dict.fromkeys(query.split()))[:MAX_MESSAGE_WORDS])
+
+
 def plan_queries(query: str) -> list[SubQuery]:
-    """The full query first, then its sentences when it is long, then identifiers as keyword-only queries."""
+    """The (head of the) full query first, its sentences when it is long, then identifiers as keyword-only queries."""
     query = " ".join(query.split())
-    plan = [SubQuery(query)]
-    if len(query.split()) > LONG_QUERY_WORDS:
-        plan += [SubQuery(part) for part in sentences(query)[:MAX_PARTS] if part != query]
-    plan += [SubQuery(token, dense=False) for token in identifiers(query) if token != query]
+    words = query.split()
+    head = " ".join(words[:HEAD_WORDS])
+    plan = [SubQuery(head)]
+    if len(words) > LONG_QUERY_WORDS:
+        plan += [SubQuery(part) for part in spread(sentences(query), MAX_PARTS) if part != head]
+    plan += [SubQuery(token, dense=False) for token in identifiers(query) if token != head]
     return plan

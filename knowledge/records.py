@@ -91,6 +91,14 @@ class IngestSummary:
     seconds: float = 0.0
     errors: list[tuple[str, str]] = field(default_factory=list)
 
+    def __str__(self) -> str:
+        """One line for logs and the terminal (`make run` printed the dataclass repr)."""
+        text = (
+            f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, {self.deleted} deleted,"
+            f" {self.chunks} chunks in {self.seconds:.1f}s"
+        )
+        return text + (f", {len(self.errors)} files skipped" if self.errors else "")
+
     def as_dict(self) -> dict[str, object]:
         """JSON-ready form for the API and the CLI."""
         return {

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from langchain_core.embeddings import Embeddings
 
 from knowledge.embeddings import LocalEmbeddings
-from knowledge.query_plan import SubQuery, plan_queries
+from knowledge.query_plan import SubQuery, message_words, plan_queries
 from knowledge.records import KBHit
 
 if TYPE_CHECKING:
@@ -205,7 +205,7 @@ async def hybrid_search(
     plan = plan_queries(query)
     vectors = await embed_queries(kb.embeddings, [sub.text for sub in plan if sub.dense])
     evidence = await gather_evidence(
-        kb, plan, vectors, tenant=tenant, category=category, fetch=max(4 * k, 20), message=query
+        kb, plan, vectors, tenant=tenant, category=category, fetch=max(4 * k, 20), message=message_words(query)
     )
     top = sorted(evidence, key=lambda article_id: (-evidence[article_id].rank_score(), article_id))[:k]
     return [_hit(article_id, evidence[article_id]) for article_id in top]

@@ -5,6 +5,7 @@ Every text the agent says or sends to a model comes from here, so wording change
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -97,6 +98,22 @@ def phrase(persona: Persona, language: str | None, key: str, **fields: str) -> s
     return template.format(**fields) if fields else template
 
 
+def localized_memory(kind: str, extra: Mapping[str, str], language: str | None) -> str | None:
+    """A remembered fact restated in ``language`` from its stored fields, or None when it has no such template.
+
+    Facts are stored as English sentences; the structured ones (plan, contact channel) keep their fields, so
+    they can be said again in any language. The others are free text and must not be quoted into a reply in
+    another language.
+    """
+    table = load_phrases(normalize_language(language))
+    if kind == "plan" and extra.get("plan"):
+        return table["memory.plan"].format(plan=extra["plan"])
+    channel = extra.get("channel")
+    if kind == "preference" and channel:
+        return table["memory.channel"].format(channel=table.get(f"channel.{channel.lower()}", channel))
+    return None
+
+
 @lru_cache(maxsize=16)
 def load_snippets(name: str) -> dict[str, str]:
     """The named sentences in prompts/<name>.yaml (parts of a template chosen by the conversation's state)."""
@@ -128,3 +145,9 @@ def preload() -> None:
         load_snippets(name)
     for name in _stems(PROMPTS_DIR, ".md"):
         load_template(name)
+
+
+def team_label(team: str, language: str | None) -> str:
+    """The team as the customer reads it in ``language`` (phrase ``team_<id>``); an unknown team reads as words."""
+    table = load_phrases(normalize_language(language))
+    return table.get(f"team_{team}") or team.replace("_", " ")

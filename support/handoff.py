@@ -5,16 +5,18 @@ The graph's escalate node calls :func:`open_handoff` and passes the record it re
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
 from psycopg.types.json import Jsonb
 
-from support.connections import Db, acquire, fetch_all, fetch_required
+from support.connections import Db, acquire, fetch_all, fetch_one, fetch_required
 from support.customers import ensure_customer
+from support.handoff_lifecycle import OPEN, next_status, ticket_status_for
 from support.handoff_summary import build_summary, normalise_transcript
 from support.routing import PRIORITY_RANK, category_for, priority_for, route_team
-from support.tickets import add_event, create_ticket, find_open_ticket, update_ticket
+from support.tickets import add_event, create_ticket, find_open_ticket, set_ticket_status, update_ticket
 
 _SUBJECT_CHARS = 80
 # Too broad to say two conversations are about the same issue.
@@ -50,11 +52,21 @@ async def open_handoff(
 ) -> dict[str, Any]:
     """Hand the thread to a person and return the record the graph passes to ``interrupt()``.
 
-    Reuses the customer's open ticket from this thread or on the same category instead of opening a
-    duplicate, and keeps one open inbox entry per thread (a second escalation updates it).
+    While the thread has an open handoff (support/handoff_lifecycle.py) the customer's message joins it:
+    same ticket, team and person. Otherwise a new handoff reuses the customer's open ticket from this thread
+    or on the same category instead of opening a duplicate.
     """
     transcript = normalise_transcript(transcript_tail)
     async with acquire(db) as conn, conn.transaction():
+        current = await fetch_one(
+            conn,
+            "SELECT * FROM handoffs WHERE tenant = %s AND thread_id = %s AND status = ANY(%s) FOR UPDATE",
+            (tenant, thread_id, list(OPEN)),
+        )
+        if current is not None:
+            return await _join_handoff(
+                conn, current, transcript=transcript, urgency=urgency, sentiment=sentiment, summary=summary
+            )
         customer = await ensure_customer(conn, tenant, customer_id)
         ticket_category = category_for(intent, category, reason=reason)
         team = await route_team(
@@ -135,13 +147,7 @@ async def open_handoff(
             conn,
             "INSERT INTO handoffs (tenant, thread_id, ticket_id, customer_id, team, priority, reason, intent,"
             " category, urgency, language, sentiment, summary, transcript_tail)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-            " ON CONFLICT (thread_id) WHERE status IN ('waiting','claimed') DO UPDATE SET"
-            " ticket_id = EXCLUDED.ticket_id, team = EXCLUDED.team, priority = EXCLUDED.priority,"
-            " reason = EXCLUDED.reason, intent = EXCLUDED.intent, category = EXCLUDED.category,"
-            " urgency = EXCLUDED.urgency, language = EXCLUDED.language, sentiment = EXCLUDED.sentiment,"
-            " summary = EXCLUDED.summary, transcript_tail = EXCLUDED.transcript_tail, updated_at = now()"
-            " RETURNING id",
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
             (
                 tenant,
                 thread_id,
@@ -159,18 +165,101 @@ async def open_handoff(
                 Jsonb(transcript),
             ),
         )
+    return _record(
+        row["id"], thread_id, ticket["id"], team, priority, reason, note, customer_id, tenant, "waiting", None, True
+    )
+
+
+def _record(
+    handoff_id: int,
+    thread_id: str,
+    ticket_id: str | None,
+    team: str,
+    priority: str,
+    reason: str,
+    summary: str,
+    customer_id: str,
+    tenant: str,
+    status: str,
+    agent: str | None,
+    opened: bool,
+) -> dict[str, Any]:
+    """What the graph passes to ``interrupt()``: the inbox entry as the person (and agent-inbox) sees it."""
     return {
         "kind": "handoff",
-        "handoff_id": row["id"],
+        "handoff_id": handoff_id,
         "thread_id": thread_id,
-        "ticket_id": ticket["id"],
+        "ticket_id": ticket_id,
         "team": team,
         "priority": priority,
         "reason": reason,
-        "summary": note,
+        "summary": summary,
         "customer_id": customer_id,
         "tenant": tenant,
+        "status": status,
+        "agent": agent,
+        "opened": opened,
     }
+
+
+async def _join_handoff(
+    conn: Db,
+    current: dict[str, Any],
+    *,
+    transcript: list[dict[str, str]],
+    urgency: str | None,
+    sentiment: str | None,
+    summary: str | None,
+) -> dict[str, Any]:
+    """The customer wrote while a person is in charge: the message joins the open handoff and its ticket.
+
+    The team, the ticket and the person stay; the transcript, sentiment and urgency follow the
+    conversation, the priority only goes up, and the person who has it is told (unread count, a ticket
+    event and a NOTIFY on ``support_inbox``).
+    """
+    status = next_status(current["status"], "customer_message")
+    customer = await ensure_customer(conn, current["tenant"], current["customer_id"])
+    priority = _higher(current["priority"], priority_for(customer["tier"], urgency))
+    said = next((t["content"] for t in reversed(transcript) if t["role"] == "customer"), "")
+    row = await fetch_required(
+        conn,
+        "UPDATE handoffs SET status = %s, priority = %s, urgency = COALESCE(%s, urgency),"
+        " sentiment = COALESCE(%s, sentiment), transcript_tail = %s, unread = unread + 1,"
+        " customer_wrote_at = now(), updated_at = now() WHERE id = %s RETURNING *",
+        (status, priority, urgency, sentiment, Jsonb(transcript), current["id"]),
+    )
+    if row["ticket_id"]:
+        await add_event(
+            conn,
+            row["tenant"],
+            row["ticket_id"],
+            kind="customer_message",
+            actor=f"customer:{row['customer_id']}",
+            body=said,
+            data={"thread_id": row["thread_id"], "handoff_id": row["id"]},
+        )
+        if status == "claimed":
+            await set_ticket_status(conn, row["tenant"], row["ticket_id"], ticket_status_for(status), actor="bot")
+    await fetch_one(
+        conn,
+        "SELECT pg_notify('support_inbox', %s) AS sent",
+        (json.dumps({"event": "customer_message", "handoff_id": row["id"], "claimed_by": row["claimed_by"]}),),
+    )
+    del summary  # the handoff keeps the summary written when it was opened; the transcript carries the rest
+    return _record(
+        row["id"],
+        row["thread_id"],
+        row["ticket_id"],
+        row["team"],
+        row["priority"],
+        row["reason"],
+        row["summary"],
+        row["customer_id"],
+        row["tenant"],
+        row["status"],
+        row["claimed_by"],
+        False,
+    )
 
 
 async def repeat_contact_open_issue(

@@ -1,7 +1,8 @@
-"""The handoff inbox: threads waiting for a person, claiming one, and the state machine of a person's actions.
+"""The handoff inbox: threads waiting for a person, claiming one, and a person's actions on it.
 
-Every change is a conditional UPDATE, so two people can never claim or answer the same handoff: the
-second one gets :class:`HandoffConflictError` with the actions still allowed.
+What may happen in each state is support/handoff_lifecycle.py's; here every change is a row-locked UPDATE,
+so two people can never claim or answer the same handoff: the second one gets :class:`HandoffConflictError`
+with the actions still allowed.
 """
 
 from __future__ import annotations
@@ -9,28 +10,20 @@ from __future__ import annotations
 from typing import Literal
 
 from support.connections import Db, Row, acquire, fetch_all, fetch_one
+from support.handoff_lifecycle import OPEN, TransitionError, allowed_staff_actions, next_status, ticket_status_for
 from support.outcomes import confirm_resolution
 from support.redaction import redact_text
-from support.tickets import ALLOWED_TRANSITIONS, add_event, update_ticket
+from support.tickets import add_event, set_ticket_status
 
 Action = Literal["reply", "handback", "close"]
-ACTION_STATUS: dict[str, str] = {"reply": "answered", "handback": "handed_back", "close": "closed"}
-# What may happen next in each state (claim included); an answered handoff can only be closed.
-HANDOFF_TRANSITIONS: dict[str, tuple[str, ...]] = {
-    "waiting": ("claim", "reply", "handback", "close"),
-    "claimed": ("reply", "handback", "close"),
-    "answered": ("close",),
-    "handed_back": (),
-    "closed": (),
-}
-# States in which the graph is still paused in interrupt() and must be resumed.
-PAUSED = ("waiting", "claimed")
+PAUSED = OPEN
+"""States in which the graph is paused in interrupt() and a person's action resumes it."""
 UNRESOLVED_WORDS = ("unresolved", "not resolved", "no resolution", "wont_fix", "won't fix")
 
 _INBOX_SELECT = (
     "SELECT h.id, h.tenant, h.thread_id, h.ticket_id, h.customer_id, h.team, h.priority, h.reason, h.intent,"
     " h.category, h.urgency, h.language, h.sentiment, h.summary, h.transcript_tail, h.status, h.claimed_by,"
-    " h.resolution, h.created_at, h.claimed_at, h.answered_at, h.closed_at,"
+    " h.resolution, h.created_at, h.claimed_at, h.answered_at, h.closed_at, h.unread, h.customer_wrote_at,"
     " extract(epoch FROM (COALESCE(h.answered_at, h.closed_at, now()) - h.created_at))::int AS waiting_seconds,"
     " c.name AS customer_name, c.email AS customer_email, COALESCE(c.tier, 'standard') AS tier,"
     " t.status AS ticket_status, t.subject AS ticket_subject"
@@ -51,7 +44,7 @@ class HandoffConflictError(RuntimeError):
         self.status = handoff["status"]
         self.claimed_by = handoff["claimed_by"]
         self.action = action
-        self.allowed = [] if claimed_by_other else list(HANDOFF_TRANSITIONS[handoff["status"]])
+        self.allowed = [] if claimed_by_other else allowed_staff_actions(handoff["status"])
         why = f"claimed by {self.claimed_by}" if claimed_by_other else f"is {self.status}"
         super().__init__(
             f"handoff {self.handoff_id} {why}; cannot {action}; allowed: {', '.join(self.allowed) or 'none'}"
@@ -97,7 +90,41 @@ async def claim_handoff(db: Db | None, tenant: str, handoff_id: int, agent: str)
             current = await get_handoff(conn, tenant, handoff_id)
             raise HandoffConflictError(current, "claim")
         if claimed["ticket_id"]:
-            await _move_ticket(conn, tenant, claimed["ticket_id"], "in_progress", actor=f"agent:{agent}")
+            await set_ticket_status(
+                conn, tenant, claimed["ticket_id"], ticket_status_for("claimed"), actor=f"agent:{agent}"
+            )
+        return await get_handoff(conn, tenant, handoff_id)
+
+
+async def assign_handoff(db: Db | None, tenant: str, handoff_id: int, agent: str, *, by: str) -> Row:
+    """A supervisor gives an open handoff to ``agent`` (a waiting one becomes claimed); ended ones conflict."""
+    async with acquire(db) as conn, conn.transaction():
+        current = await fetch_one(
+            conn, "SELECT * FROM handoffs WHERE tenant = %s AND id = %s FOR UPDATE", (tenant, handoff_id)
+        )
+        if current is None:
+            raise HandoffNotFoundError(handoff_id)
+        if current["status"] not in OPEN:
+            raise HandoffConflictError(current, "assign")
+        status = next_status(current["status"], "claim") if current["status"] == "waiting" else current["status"]
+        await fetch_one(
+            conn,
+            "UPDATE handoffs SET status = %s, claimed_by = %s, claimed_at = COALESCE(claimed_at, now()),"
+            " updated_at = now() WHERE id = %s RETURNING id",
+            (status, agent, handoff_id),
+        )
+        if current["ticket_id"]:
+            await add_event(
+                conn,
+                tenant,
+                current["ticket_id"],
+                kind="assigned",
+                actor=by,
+                body=agent,
+                data={"from": current["claimed_by"]},
+            )
+            if status != current["status"]:
+                await set_ticket_status(conn, tenant, current["ticket_id"], ticket_status_for(status), actor=by)
         return await get_handoff(conn, tenant, handoff_id)
 
 
@@ -112,9 +139,11 @@ async def begin_action(db: Db | None, tenant: str, handoff_id: int, action: Acti
         )
         if current is None:
             raise HandoffNotFoundError(handoff_id)
-        if action not in HANDOFF_TRANSITIONS[current["status"]]:
-            raise HandoffConflictError(current, action)
-        if current["status"] == "claimed" and current["claimed_by"] != agent:
+        try:
+            status = next_status(current["status"], action)
+        except TransitionError:
+            raise HandoffConflictError(current, action) from None
+        if current["claimed_by"] not in (None, agent):
             raise HandoffConflictError(current, action, claimed_by_other=True)
         await fetch_one(
             conn,
@@ -122,8 +151,9 @@ async def begin_action(db: Db | None, tenant: str, handoff_id: int, action: Acti
             " claimed_at = COALESCE(claimed_at, now()),"
             " answered_at = CASE WHEN %s = 'answered' THEN now() ELSE answered_at END,"
             " closed_at = CASE WHEN %s IN ('closed','handed_back') THEN now() ELSE closed_at END,"
+            " unread = CASE WHEN %s = 'answered' THEN 0 ELSE unread END,"
             " updated_at = now() WHERE id = %s RETURNING id",
-            (ACTION_STATUS[action], agent, ACTION_STATUS[action], ACTION_STATUS[action], handoff_id),
+            (status, agent, status, status, status, handoff_id),
         )
         return str(current["status"]), await get_handoff(conn, tenant, handoff_id)
 
@@ -148,9 +178,10 @@ async def finish_action(
     async with acquire(db) as conn, conn.transaction():
         if action == "reply" and ticket_id:
             await add_event(conn, tenant, ticket_id, kind="agent_reply", actor=actor, body=text)
-            await _move_ticket(conn, tenant, ticket_id, "pending", actor=actor)
+            await set_ticket_status(conn, tenant, ticket_id, ticket_status_for("answered"), actor=actor)
         elif action == "handback" and ticket_id:
             await add_event(conn, tenant, ticket_id, kind="handback", actor=actor, body=text)
+            await set_ticket_status(conn, tenant, ticket_id, ticket_status_for("handed_back"), actor=actor)
         elif action == "close":
             unresolved = any(word in (resolution or "").lower() for word in UNRESOLVED_WORDS)
             await fetch_one(
@@ -159,7 +190,7 @@ async def finish_action(
                 (redact_text(resolution or "resolved"), handoff["id"]),
             )
             if ticket_id:
-                await _move_ticket(
+                await set_ticket_status(
                     conn,
                     tenant,
                     ticket_id,
@@ -179,29 +210,3 @@ async def finish_action(
             elif resolution and "confirm" in resolution.lower():
                 await confirm_resolution(tenant, handoff["thread_id"], handoff["customer_id"], "human", db=conn)
         return await get_handoff(conn, tenant, handoff["id"])
-
-
-async def _move_ticket(
-    conn: Db,
-    tenant: str,
-    ticket_id: str,
-    status: str,
-    *,
-    actor: str,
-    resolution: str | None = None,
-    comment: str | None = None,
-) -> None:
-    """Change the ticket's status when its current status allows it (a closed ticket stays closed)."""
-    current = await fetch_one(conn, "SELECT status FROM tickets WHERE id = %s", (ticket_id,))
-    if current is None:
-        return
-    allowed = current["status"] == status or status in ALLOWED_TRANSITIONS[current["status"]]
-    await update_ticket(
-        conn,
-        tenant=tenant,
-        ticket_id=ticket_id,
-        actor=actor,
-        status=status if allowed else None,
-        resolution=resolution,
-        comment=comment,
-    )

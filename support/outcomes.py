@@ -7,6 +7,7 @@ from typing import Literal
 
 from settings import get_settings
 from support.connections import Db, Row, acquire, fetch_all, fetch_required
+from support.handoff_lifecycle import OPEN
 from support.redaction import redact_text
 from support.tickets import add_event
 
@@ -44,8 +45,11 @@ async def _resolve_thread_tickets(
     rows = await fetch_all(
         conn,
         "UPDATE tickets SET status = 'resolved', resolution = %s, resolved_at = COALESCE(resolved_at, now()),"
-        " updated_at = now() WHERE tenant = %s AND thread_id = %s AND status = ANY(%s) RETURNING id",
-        (resolution, tenant, thread_id, list(statuses)),
+        " updated_at = now() WHERE tenant = %s AND thread_id = %s AND status = ANY(%s)"
+        # A ticket a person is in charge of is resolved by that person's close, not by the bot.
+        " AND NOT EXISTS (SELECT 1 FROM handoffs h WHERE h.ticket_id = tickets.id AND h.status = ANY(%s))"
+        " RETURNING id",
+        (resolution, tenant, thread_id, list(statuses), list(OPEN)),
     )
     for row in rows:
         await add_event(
@@ -112,13 +116,13 @@ async def sweep_assumed_resolutions(now: datetime | None = None, *, db: Db | Non
             "   AND h.status IN ('answered','closed')) THEN 'human' ELSE 'bot' END, s.last_at"
             " FROM silent s"
             " WHERE NOT EXISTS (SELECT 1 FROM handoffs h WHERE h.thread_id = s.thread_id"
-            "  AND h.status IN ('waiting','claimed'))"
+            "  AND h.status = ANY(%s))"
             " AND NOT EXISTS (SELECT 1 FROM conversation_outcomes x WHERE x.thread_id = s.thread_id"
             "  AND x.resolution IS NOT NULL)"
             " ON CONFLICT (thread_id) DO UPDATE SET resolution = 'assumed', resolved_by = EXCLUDED.resolved_by,"
             "  ended_at = COALESCE(o.ended_at, EXCLUDED.ended_at), updated_at = now()"
             " RETURNING o.thread_id, o.tenant, o.resolved_by",
-            (cutoff,),
+            (cutoff, list(OPEN)),
         )
         for row in rows:
             await _resolve_thread_tickets(

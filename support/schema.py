@@ -170,8 +170,25 @@ INSERT INTO routing_rules (position, team, intents, categories, description) VAL
  (65, 'sales', '{pricing_plans}', '{sales}', 'Plans and pricing.');
 """
 
+# The handoff lifecycle (support/handoff_lifecycle.py): an answered handoff stays open until it is closed or
+# handed back, so a customer's follow-up joins it. Threads that collected several answered handoffs before
+# this keep the newest open; the older ones are closed as superseded.
+_HANDOFF_LIFECYCLE = """
+UPDATE handoffs h SET status = 'closed', resolution = COALESCE(h.resolution, 'superseded'),
+  closed_at = COALESCE(h.closed_at, now()), updated_at = now()
+ WHERE h.status IN ('waiting','claimed','answered') AND EXISTS (
+  SELECT 1 FROM handoffs n WHERE n.thread_id = h.thread_id AND n.status IN ('waiting','claimed','answered')
+   AND (n.created_at, n.id) > (h.created_at, h.id));
+DROP INDEX IF EXISTS handoffs_one_open_per_thread;
+CREATE UNIQUE INDEX handoffs_one_open_per_thread ON handoffs (thread_id)
+  WHERE status IN ('waiting','claimed','answered');
+ALTER TABLE handoffs ADD COLUMN unread integer NOT NULL DEFAULT 0,
+  ADD COLUMN customer_wrote_at timestamptz;
+"""
+
 MIGRATIONS: list[Migration] = [
     Migration("support_0001_core", _CORE),
     Migration("support_0002_teams", _TEAMS),
     Migration("support_0003_taxonomy_teams", _TAXONOMY_TEAMS),
+    Migration("support_0004_handoff_lifecycle", _HANDOFF_LIFECYCLE),
 ]

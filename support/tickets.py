@@ -233,3 +233,29 @@ async def update_ticket(
             ),
         )
         return await fetch_required(conn, _SELECT + " WHERE id = %s", (ticket_id,))
+
+
+async def set_ticket_status(
+    conn: Db,
+    tenant: str,
+    ticket_id: str,
+    status: str,
+    *,
+    actor: str,
+    resolution: str | None = None,
+    comment: str | None = None,
+) -> None:
+    """Change the ticket's status when its current status allows it (a closed ticket stays closed)."""
+    current = await fetch_one(conn, "SELECT status FROM tickets WHERE tenant = %s AND id = %s", (tenant, ticket_id))
+    if current is None:
+        return
+    allowed = current["status"] == status or status in ALLOWED_TRANSITIONS[current["status"]]
+    await update_ticket(
+        conn,
+        tenant=tenant,
+        ticket_id=ticket_id,
+        actor=actor,
+        status=status if allowed else None,
+        resolution=resolution,
+        comment=comment,
+    )

@@ -22,7 +22,7 @@ def kb_text_flagged(text: str) -> bool:
     """Whether KB text reads as a prompt injection; cached, since the same snippets come back turn after turn."""
     from signals.injection import detect_injection
 
-    return detect_injection(text).flagged
+    return detect_injection(text, windows=True).flagged
 
 
 def render_hits(query: str, hits: list[KBHit], *, threshold: float) -> tuple[str, dict[str, Any]]:

@@ -19,6 +19,7 @@ from support import tickets as ticket_store
 from support.connections import Row
 from support.customers import CustomerNotFoundError, get_customer
 from support.routing import category_for, priority_for, route_team
+from tools.ticket_match import find_closest_ticket
 
 logger = logging.getLogger(__name__)
 
@@ -103,8 +104,14 @@ async def lookup_ticket(ticket_id: str, runtime: ToolRuntime[Context, Any]) -> s
 
 
 @tool
-async def list_my_tickets(runtime: ToolRuntime[Context, Any], status: str | None = None) -> str:
-    """List the customer's support tickets, newest first; status may be open, in_progress, pending, resolved, closed."""
+async def list_my_tickets(
+    runtime: ToolRuntime[Context, Any], status: str | None = None, about: str | None = None
+) -> str:
+    """List the customer's support tickets, newest first; status may be open, in_progress, pending, resolved, closed.
+
+    With ``about`` (the customer's words, e.g. "my double charge"), the ticket it clearly describes is shown in
+    full (status, updates) instead of the list.
+    """
     tenant, customer_id = identity(runtime)
     if customer_id == "anonymous":
         return ANONYMOUS
@@ -112,9 +119,13 @@ async def list_my_tickets(runtime: ToolRuntime[Context, Any], status: str | None
         return f"Unknown status {status!r}; use one of: {', '.join(ticket_store.STATUSES)}."
     try:
         rows = await ticket_store.list_tickets(None, tenant, customer_id=customer_id, status=status, limit=20)
+        meant = await find_closest_ticket(about, rows) if about else None
+        events = await ticket_store.ticket_events(None, tenant, meant["id"]) if meant else []
     except psycopg.Error:
         logger.exception("list_my_tickets failed")
         return UNAVAILABLE
+    if meant is not None:
+        return _describe(meant, events)
     if not rows:
         return f"The customer has no {status + ' ' if status else ''}tickets."
     return "\n".join(_line(ticket) for ticket in rows)

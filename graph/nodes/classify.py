@@ -68,6 +68,7 @@ async def classify(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
         "pii_types": sorted({t for result in results for t in result.pii_types}),
         "wants_human": any(result.wants_human for result in results),
         "legal_threat": any(result.legal_threat for result in results),
+        "escalation_cue": next((r.escalation_cue for r in reversed(results) if r.escalation_cue), None),
         "refund_amount": max((r.refund_amount for r in results if r.refund_amount is not None), default=None),
         "resolved": confirms_resolution(signals.text),
         "topic": signals.intent if topical else state.topic,

@@ -13,14 +13,14 @@ from langchain_core.messages import AIMessage
 from langchain_core.runnables import RunnableConfig
 from langgraph.runtime import Runtime
 
+from graph.messages import BOT_NAME
 from graph.persona import resolve_persona
 from graph.routing import HUMAN_IN_CHARGE, escalation_reason
 from graph.state import Context, EscalationRecord, State
-from prompts.loader import phrase
+from prompts.loader import phrase, team_label
 
 TRANSCRIPT_TAIL = 12
 """Messages the person sees in the inbox besides the summary."""
-BOT_NAME = "support-bot"
 
 OpenHandoff = Callable[..., Awaitable[dict[str, Any]]]
 
@@ -29,7 +29,7 @@ def make_escalate(open_handoff: OpenHandoff) -> Any:
     """The escalate node; ``open_handoff`` is support.handoff.open_handoff (the ticket and inbox owner)."""
 
     async def escalate(state: State, runtime: Runtime[Context], config: RunnableConfig) -> dict[str, Any]:
-        """Open or refresh the handoff and tell the customer a person will answer."""
+        """Open a handoff, or add the customer's follow-up to the open one, and tell the customer who has it."""
         context = runtime.context
         previous = state.escalation
         in_charge = previous is not None and previous["status"] in HUMAN_IN_CHARGE
@@ -49,28 +49,30 @@ def make_escalate(open_handoff: OpenHandoff) -> Any:
             summary=state.summary or None,
             transcript_tail=list(state.messages[-TRANSCRIPT_TAIL:]),
         )
+        agent = handoff.get("agent") or (previous["agent"] if in_charge and previous else None)
         record = EscalationRecord(
             status="pending",
+            in_charge="person",
+            handoff_id=handoff.get("handoff_id"),
             reason=str(handoff.get("reason", reason)),
             team=str(handoff.get("team", "")),
             ticket_id=handoff.get("ticket_id"),
             priority=str(handoff.get("priority", "")),
-            agent=previous["agent"] if in_charge and previous else None,
+            agent=str(agent) if agent else None,
             resolution=None,
         )
         update: dict[str, Any] = {"escalation": record, "handoff": handoff}
         persona = resolve_persona(context.persona, state.memories)
-        fields = {"team": record["team"], "ticket_id": str(record["ticket_id"] or "")}
-        if not in_charge:
+        fields = {"team": team_label(record["team"], state.language), "ticket_id": str(record["ticket_id"] or "")}
+        if handoff.get("opened", True):
             notice = phrase(persona, state.language, "handoff", **fields)
-        elif previous is not None and previous["status"] == "pending":
-            notice = phrase(persona, state.language, "handoff_waiting", **fields)
+        elif record["agent"]:
+            notice = phrase(persona, state.language, "handoff_joined", agent=record["agent"], **fields)
         else:
-            notice = ""  # a person is mid-conversation: their next reply is the answer
-        if notice and state.sentiment == "negative":
+            notice = phrase(persona, state.language, "handoff_waiting", **fields)
+        if state.sentiment == "negative":
             notice = f"{phrase(persona, state.language, 'empathy')} {notice}"
-        if notice:
-            update["messages"] = [AIMessage(content=notice, name=BOT_NAME)]
+        update["messages"] = [AIMessage(content=notice, name=BOT_NAME)]
         return update
 
     return escalate

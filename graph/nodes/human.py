@@ -1,8 +1,10 @@
 """await_human: pause the thread until a person acts in the handoff inbox, then apply what they did.
 
 Resume value: {"action": "reply"|"handback"|"close", "agent": str, "text": str, "resolution": str | None}.
-A reply is appended to the thread as the person's own AIMessage (name = agent), so the customer sees it and
-it is persisted with the conversation.
+The person's text (a reply, or the last words of a close or hand-back) is appended to the thread as their
+own AIMessage (name = agent), so the customer sees it and it is persisted with the conversation. After a
+reply the thread pauses here again (graph/routing.after_remember): the person stays in charge until they
+close or hand back, and the customer's follow-ups join the same handoff (support/handoff_lifecycle.py).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from langchain_core.messages import AIMessage
 from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
+from graph.messages import BOT_NAME
 from graph.persona import resolve_persona
 from graph.state import Context, EscalationRecord, EscalationStatus, State
 from prompts.loader import phrase
@@ -39,8 +42,11 @@ async def await_human(state: State, runtime: Runtime[Context]) -> dict[str, Any]
     if action == "reply" and not text:
         raise ValueError("a reply needs non-empty text")
     previous = state.escalation
+    status = _STATUS[action]
     record = EscalationRecord(
-        status=_STATUS[action],
+        status=status,
+        in_charge="person" if status == "replied" else "bot",
+        handoff_id=(previous.get("handoff_id") if previous else None) or handoff.get("handoff_id"),
         reason=previous["reason"] if previous else "",
         team=previous["team"] if previous else "",
         ticket_id=previous["ticket_id"] if previous else None,
@@ -50,9 +56,10 @@ async def await_human(state: State, runtime: Runtime[Context]) -> dict[str, Any]
     )
     messages: list[AIMessage] = []
     if text:
-        messages.append(AIMessage(content=text, name=author_name(agent), response_metadata={"agent": agent}))
+        metadata = {"agent": agent, "action": action}
+        messages.append(AIMessage(content=text, name=author_name(agent), response_metadata=metadata))
     elif action == "close":
         persona = resolve_persona(runtime.context.persona, state.memories)
         closed = phrase(persona, state.language, "closed", resolution=str(record["resolution"] or "resolved"))
-        messages.append(AIMessage(content=closed, name="support-bot"))
+        messages.append(AIMessage(content=closed, name=BOT_NAME))
     return {"escalation": record, "messages": messages}

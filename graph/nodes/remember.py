@@ -24,9 +24,10 @@ RecordTurn = Callable[..., Awaitable[Any]]
 ConfirmResolution = Callable[..., Awaitable[Any]]
 
 
-def turn_record(state: State, context: Context) -> TurnRecord:
-    """What the memory writer learns from this turn."""
+def turn_record(state: State, context: Context, thread_id: str = "") -> TurnRecord:
+    """What the memory writer learns from this turn (with where it was said: thread, turn, message id)."""
     answer = last_ai(state.messages)
+    question = next((m for m in reversed(state.messages) if m.type == "human"), None)
     return TurnRecord(
         customer_text=last_human_text(state.messages),
         answer_text=text_of(answer) if answer else "",
@@ -41,6 +42,9 @@ def turn_record(state: State, context: Context) -> TurnRecord:
         resolved=state.resolved,
         tickets=list(state.tickets),
         escalation=state.escalation,
+        thread_id=thread_id,
+        turn=state.turn_count,
+        message_id=str(question.id) if question is not None and question.id else None,
     )
 
 
@@ -86,7 +90,7 @@ def make_remember(models: ModelChoice, record_turn: RecordTurn, confirm_resoluti
         store = runtime.store
         if store is not None and context.customer_id != "anonymous":
             namespace = memory_namespace(context.tenant, context.customer_id)
-            turn = turn_record(state, context)
+            turn = turn_record(state, context, thread_id)
             extractor = models.upkeep_model(context.model)
 
             async def job() -> None:

@@ -60,9 +60,14 @@ def build_grounding(state: State, persona: Persona, bodies: Mapping[str, str] | 
             for a in state.articles
         ),
         tickets=tuple(
-            GroundingTicket(t["id"], t["status"], t["subject"], t["details"]) for t in state.tickets if t["id"]
+            # A ticket question answered "no tickets" or "unavailable" has no id; the answer must still say so.
+            GroundingTicket(t["id"], t["status"], t["subject"], t["details"])
+            for t in state.tickets
+            if t["id"] or t["status"] in ("none", "unavailable")
         ),
-        memories=tuple(GroundingMemory(m["kind"], m["text"]) for m in state.memories),
+        memories=tuple(
+            GroundingMemory(m["kind"], m["text"], tuple(sorted(m.get("extra", {}).items()))) for m in state.memories
+        ),
     )
 
 

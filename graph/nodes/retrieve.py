@@ -20,14 +20,15 @@ from langgraph.runtime import Runtime
 from graph.memory import memory_namespace, recall_memories
 from graph.memory_extract import NON_ISSUE_INTENTS
 from graph.messages import last_human_text, previous_human_text, text_of
-from graph.offline.cues import asks_about_memory, content_words, ticket_ids
+from graph.offline.cues import asks_about_memory, content_words, is_ticket_question, ticket_ids
 from graph.state import Context, MemoryFact, RetrievedArticle, State, TicketRef
+from tools.tickets import ANONYMOUS, UNAVAILABLE
 
 NOT_A_QUESTION = frozenset({"greeting", "talk_to_human"})
 """Intents whose messages are not questions the KB could fail to answer (off-topic questions still count)."""
 FOLLOW_UP_WORDS = 5
 """A message with fewer content words is searched together with the previous one ("and on Android?")."""
-CLOSED_STATUSES = frozenset({"resolved", "closed", "not found"})
+CLOSED_STATUSES = frozenset({"resolved", "closed", "not found", "unavailable"})
 _TICKET_HEAD = re.compile(r"^Ticket (?P<id>T-\d+): (?P<subject>.*)$", re.MULTILINE)
 _TICKET_STATUS = re.compile(r"^Status: (?P<status>[\w ]+?)\s*(?:\||$)", re.MULTILINE)
 _TICKET_LINE = re.compile(r"^(?P<id>T-\d+) \[(?P<status>[\w ]+),[^\]]*\] (?P<subject>.*?)(?: \(updated [^)]*\))?$")
@@ -51,8 +52,9 @@ def search_query(state: State) -> str:
 def plan_calls(state: State, tool_names: set[str]) -> list[ToolCall]:
     """The lookups this turn needs: KB search unless it is only a greeting or a thank-you, and the tickets it names.
 
-    Listing all of the customer's tickets is left to the model's own tool loop (list_my_tickets), which asks
-    only when the question needs it.
+    A question about tickets that names none ("is there a ticket for my double charge?") gets the customer's
+    tickets, with the one it describes in full (list_my_tickets ``about``), instead of the tickets still open
+    from earlier turns.
     """
     text = last_human_text(state.messages)
     calls: list[ToolCall] = []
@@ -60,9 +62,12 @@ def plan_calls(state: State, tool_names: set[str]) -> list[ToolCall]:
     if "search_knowledge_base" in tool_names and not state.resolved and not greeting_only:
         calls.append(_call("search_knowledge_base", query=search_query(state)))
     mentioned = ticket_ids(text)
-    still_open = [t["id"] for t in state.tickets if t["status"].lower() not in CLOSED_STATUSES]
+    still_open = [t["id"] for t in state.tickets if t["id"] and t["status"].lower() not in CLOSED_STATUSES]
     if state.escalation and state.escalation.get("ticket_id"):
         still_open.append(str(state.escalation["ticket_id"]))
+    if not mentioned and is_ticket_question(text, state.intent) and "list_my_tickets" in tool_names:
+        calls.append(_call("list_my_tickets", about=text))
+        still_open = []
     if "lookup_ticket" in tool_names:
         for ticket_id in dict.fromkeys([*mentioned, *still_open]):
             calls.append(_call("lookup_ticket", ticket_id=ticket_id))
@@ -93,6 +98,8 @@ def parse_ticket_text(text: str, asked_id: str | None) -> list[TicketRef]:
     lines = [m for line in text.splitlines() if (m := _TICKET_LINE.match(line.strip()))]
     if lines:
         return [TicketRef(id=m["id"], status=m["status"], subject=m["subject"], details=m.group(0)) for m in lines]
+    if text.strip() in (UNAVAILABLE, ANONYMOUS):
+        return [TicketRef(id=asked_id.upper() if asked_id else "", status="unavailable", subject="", details=text)]
     if asked_id:
         return [TicketRef(id=asked_id.upper(), status="not found", subject="", details=text)]
     return [TicketRef(id="", status="none", subject="", details=text)]
@@ -136,7 +143,7 @@ def make_retrieve(tools: Sequence[BaseTool], repeat_check: RepeatCheck | None = 
         if not searched:
             update["articles"] = []
             update["kb_confidence"] = 0.0
-        update["tickets"] = tickets
+        update["tickets"] = list({ticket["id"]: ticket for ticket in tickets}.values())
         memories: list[MemoryFact] = []
         if runtime.store is not None:
             memories = await recall_memories(runtime.store, memory_namespace(context.tenant, context.customer_id))
@@ -151,7 +158,14 @@ def make_retrieve(tools: Sequence[BaseTool], repeat_check: RepeatCheck | None = 
             and not (memories and asks_about_memory(question))
         )
         update["low_confidence_streak"] = state.failed_answers + 1 if unsure else 0
-        if repeat_check is not None and state.turn_count == 1 and state.intent not in NON_ISSUE_INTENTS:
+        # Asking how a ticket is going is not contacting us again about the issue: the answer is its status.
+        status_question = is_ticket_question(question, state.intent)
+        if (
+            repeat_check is not None
+            and state.turn_count == 1
+            and state.intent not in NON_ISSUE_INTENTS
+            and not status_question
+        ):
             thread_id = (config.get("configurable") or {}).get("thread_id")
             update["repeat_contact"] = await repeat_check(context.tenant, context.customer_id, state.intent, thread_id)
         return update

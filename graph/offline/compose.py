@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from graph.grounding import Grounding, GroundingArticle
-from graph.offline.cues import asks_about_memory, asks_about_tickets, content_words
+from graph.grounding import Grounding, GroundingArticle, GroundingMemory
+from graph.offline.cues import asks_about_memory, content_words, is_ticket_question
 from graph.offline.sentences import Encoder, Matrix, SentenceCache, Unit, embed_with_cache
+from graph.offline.ticket_answer import ticket_answer
 from graph.vectors import text_vectors
-from prompts.loader import Persona, phrase
+from prompts.loader import Persona, localized_memory, phrase
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +166,7 @@ def _memory_lines(
     sims: np.ndarray[tuple[int], np.dtype[np.float32]],
     asked: bool,
     limits: Thresholds,
-) -> list[str]:
+) -> list[GroundingMemory]:
     """Memory facts to state: the closest ones when asked about the past, otherwise only strongly relevant ones.
 
     A question about the past that names what it wants ("what did we try", "which plan") also gets the facts
@@ -182,17 +183,34 @@ def _memory_lines(
         chosen += [i for i in order if grounding.memories[i].kind in kinds and i not in chosen]
         if not chosen and not kinds:
             chosen = list(range(len(grounding.memories)))
-    return [grounding.memories[i].text for i in chosen][:3]
+    return [grounding.memories[i] for i in chosen][:3]
 
 
-_CONTEXT_KINDS = ("open_issue", "resolution", "plan", "preference")
+_CONTEXT_KINDS = ("open_issue", "resolution", "reference", "promise", "plan", "preference")
 
 
-def _recent_context(grounding: Grounding) -> list[str]:
-    """What a returning customer is greeted with: the latest open issue or resolution, and their plan."""
-    by_kind = {kind: [m.text for m in grounding.memories if m.kind == kind] for kind in _CONTEXT_KINDS}
-    picked = (by_kind["open_issue"] or by_kind["resolution"])[:1] + by_kind["plan"][:1]
-    return picked or [m.text for m in grounding.memories[:1]]
+def _recent_context(grounding: Grounding) -> list[GroundingMemory]:
+    """What a returning customer is greeted with: latest open issues (or resolution), references, promises, plan."""
+    by_kind = {kind: [m for m in grounding.memories if m.kind == kind] for kind in _CONTEXT_KINDS}
+    picked = (
+        (by_kind["open_issue"][:2] or by_kind["resolution"][:1])
+        + by_kind["reference"][:3]
+        + by_kind["promise"][:1]
+        + by_kind["plan"][:1]
+    )
+    return picked or list(grounding.memories[:1])
+
+
+def _in_language(memories: list[GroundingMemory], lang: str) -> list[str]:
+    """The lines to show: stored wording in English, else the facts that can be restated in ``lang``.
+
+    Remembered facts are English sentences; quoting them into a Spanish reply mixes languages, so in another
+    language only the facts with a template (``prompts.loader.localized_memory``) are said.
+    """
+    if lang == "en":
+        return [m.text for m in memories]
+    lines = (localized_memory(m.kind, dict(m.extra), lang) for m in memories)
+    return [line for line in lines if line]
 
 
 def compose_answer(
@@ -243,23 +261,27 @@ def compose_answer(
     if question.tool_results:
         body.append(say("tickets_intro") + "\n" + "\n".join(question.tool_results))
         answered = True
-    elif grounding.tickets and asks_about_tickets(question.text):
-        lines = [say("ticket_line", id=t.id, subject=t.subject, status=t.status) for t in grounding.tickets]
-        details = [t.details for t in grounding.tickets if t.details.strip()]
-        body.append("\n".join(lines + details))
+    elif grounding.tickets and is_ticket_question(question.text, grounding.intent):
+        body.append(ticket_answer(grounding.tickets, say))
         answered = True
+        scored = []  # the answer is the ticket's status; an article on the same topic would only add noise
 
     kb_paragraphs, cited = _kb_answer(scored, limits)
-    memory = _memory_lines(question.text, grounding, fact_sims, asked_memory, limits)
+    chosen = _memory_lines(question.text, grounding, fact_sims, asked_memory, limits)
+    memory = _in_language(chosen, lang)
     if asked_memory and memory:
         body.append(say("memory_intro") + "\n" + "\n".join(f"- {line}" for line in memory))
+        answered = True
+    elif asked_memory and chosen and not kb_paragraphs and not answered:
+        body.append(say("memory_in_english"))  # true, and better than "nothing on record" or English lines
         answered = True
     elif asked_memory and not kb_paragraphs and not answered:
         body.append(say("no_memory"))
         answered = True
-    elif memory or (grounding.first_reply and facts):
-        shown = memory or _recent_context(grounding)
-        body.append(say("returning_context") + "\n" + "\n".join(f"- {line}" for line in shown))
+    elif chosen or (grounding.first_reply and facts):
+        shown = memory if chosen else _in_language(_recent_context(grounding), lang)
+        if shown:
+            body.append(say("returning_context") + "\n" + "\n".join(f"- {line}" for line in shown))
 
     if kb_paragraphs:
         kb_block = [say("kb_intro"), kb_paragraphs[0]]

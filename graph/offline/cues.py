@@ -49,6 +49,18 @@ def asks_about_tickets(text: str) -> bool:
     return bool(TICKET_ID.search(text) or _TICKETS.search(text))
 
 
+TICKET_INTENT = "ticket_status"
+
+
+def is_ticket_question(text: str, intent: str | None) -> bool:
+    """This turn is about the customer's tickets: the intent router says so, or a ticket is named or asked for.
+
+    The router (signals/intents.yaml, ``ticket_status``) catches paraphrases ("is there already a ticket for my
+    double charge?"); the phrase rules catch short wordings in the other languages we ship phrases for.
+    """
+    return intent == TICKET_INTENT or asks_about_tickets(text)
+
+
 def ticket_ids(text: str) -> list[str]:
     """Ticket ids mentioned in ``text``, normalised to upper case, in order, without repeats."""
     seen: list[str] = []

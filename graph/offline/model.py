@@ -24,7 +24,7 @@ from pydantic import PrivateAttr
 
 from graph.grounding import Grounding, parse_grounding
 from graph.offline.compose import Composition, Question, Thresholds, compose_answer
-from graph.offline.cues import MEMORY_PROTOTYPES, asks_about_tickets, ticket_ids
+from graph.offline.cues import MEMORY_PROTOTYPES, is_ticket_question, ticket_ids
 from graph.offline.sentences import Matrix, SentenceCache
 from prompts.loader import Persona, load_persona, phrase
 
@@ -120,7 +120,7 @@ class OfflineResponder(BaseChatModel):
         self, question: str, grounding: Grounding, tools: list[dict[str, Any]], have_results: bool
     ) -> list[ToolCall]:
         """Ask for ticket data when the customer wants it and neither the prompt nor a tool result has it."""
-        if have_results or grounding.tickets or not asks_about_tickets(question):
+        if have_results or grounding.tickets or not is_ticket_question(question, grounding.intent):
             return []
         by_name = {tool.get("function", {}).get("name"): tool for tool in tools}
         ids = ticket_ids(question)
@@ -130,7 +130,9 @@ class OfflineResponder(BaseChatModel):
                 ToolCall(name="lookup_ticket", args={arg: tid}, id=f"call_{uuid.uuid4().hex[:12]}") for tid in ids[:3]
             ]
         if "list_my_tickets" in by_name:
-            return [ToolCall(name="list_my_tickets", args={}, id=f"call_{uuid.uuid4().hex[:12]}")]
+            properties = by_name["list_my_tickets"].get("function", {}).get("parameters", {}).get("properties", {})
+            args = {"about": question} if "about" in properties else {}
+            return [ToolCall(name="list_my_tickets", args=args, id=f"call_{uuid.uuid4().hex[:12]}")]
         return []
 
     def _compose(

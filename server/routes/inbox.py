@@ -1,7 +1,8 @@
-"""Staff API for the handoff inbox: list, claim, reply (resumes the paused thread), hand back, close.
+"""Staff API for the handoff inbox: list, claim, reply, hand back, close (each resumes the paused thread).
 
-A reply resumes the thread through this server's own LangGraph API with ``Command(resume=...)``, so the
-person's words reach the customer and are checkpointed in the thread like any other message.
+While a handoff is open (support/handoff_lifecycle.py) its thread is paused in ``interrupt()``. Every
+action resumes it through this server's own LangGraph API with ``Command(resume=...)``, so the person's
+words reach the customer and are checkpointed in the thread like any other message.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from langgraph_sdk.errors import APIError
 from pydantic import BaseModel, ConfigDict, Field
 
 from audit.log import record
-from server.routes.support_deps import PoolDep, TenantDep, api_error, require
+from server.routes.support_deps import IdentityDep, PoolDep, TenantDep, api_error, require
 from support import inbox
 
 logger = logging.getLogger(__name__)
@@ -105,6 +106,21 @@ async def claim(handoff_id: int, body: Claim, pool: PoolDep, tenant: TenantDep) 
     return claimed
 
 
+@router.post("/{handoff_id}/assign", response_model=None, dependencies=[require("inbox.assign")])
+async def assign(
+    handoff_id: int, body: Claim, pool: PoolDep, tenant: TenantDep, identity: IdentityDep
+) -> dict[str, Any] | JSONResponse:
+    """A supervisor gives an open handoff to a person (reassigning it if someone has it); ended ones get 409."""
+    try:
+        assigned = await inbox.assign_handoff(pool, tenant, handoff_id, body.agent, by=f"staff:{identity.subject}")
+    except inbox.HandoffNotFoundError:
+        return _not_found(handoff_id)
+    except inbox.HandoffConflictError as error:
+        return _conflict(error)
+    await record("inbox.assign", "handoff", handoff_id, {"agent": body.agent})
+    return assigned
+
+
 async def _act(
     request: Request,
     pool: PoolDep,
@@ -125,6 +141,7 @@ async def _act(
     if previous in inbox.PAUSED:
         resume = {"action": action, "agent": agent, "text": text, "resolution": resolution}
         failure: str | None = None
+        busy = False
         try:
             async with get_client(
                 url=str(request.base_url).rstrip("/"), api_key=None, headers=_forwarded_headers(request, tenant)
@@ -138,12 +155,19 @@ async def _act(
                 )
         except (APIError, httpx.HTTPError) as error:
             failure = str(error)
+            busy = isinstance(error, httpx.HTTPStatusError) and error.response.status_code == 409
         if failure is None and isinstance(run_output, dict) and isinstance(run_output.get("__error__"), dict):
             failure = str(run_output["__error__"].get("message") or run_output["__error__"])
         if failure is not None:
             # Nothing reached the customer: put the handoff back so the person can try again.
             await inbox.undo_action(pool, tenant, handoff_id, previous)
             logger.warning("resuming thread %s failed: %s", handoff["thread_id"], failure)
+            if busy:  # the customer's own message is being answered right now: act again in a moment
+                return api_error(
+                    409,
+                    f"thread {handoff['thread_id']} is busy with the customer's message; try again",
+                    {"handoff_id": handoff_id, "retry": True},
+                )
             return api_error(
                 502, f"could not resume thread {handoff['thread_id']}: {failure}", {"handoff_id": handoff_id}
             )

@@ -56,7 +56,7 @@ async def test_ticket_status_by_id(harness: Harness) -> None:
     )
     values = await harness.say("status", f"Hi, any news on {ticket['id']}?")
     reply = str(values["messages"][-1].content)
-    assert f"Ticket {ticket['id']}: Invoice shows wrong VAT" in reply and "Status: open" in reply
+    assert f"Ticket {ticket['id']} (Invoice shows wrong VAT) is open." in reply and "Next step:" in reply
     assert [t["id"] for t in values["tickets"]] == [ticket["id"]]
     await assert_trajectory(harness, "status", [ANSWER])
 
@@ -65,7 +65,7 @@ async def test_someone_elses_ticket_is_not_found(harness: Harness) -> None:
     other = await create_ticket(None, tenant="default", customer_id="cust-2", subject="Private matter")
     values = await harness.say("foreign", f"What's the status of {other['id']}?")
     reply = str(values["messages"][-1].content)
-    assert "was not found" in reply and "Private matter" not in reply
+    assert f"I couldn't find ticket {other['id']} among your tickets." in reply and "Private matter" not in reply
 
 
 async def test_listing_my_tickets_goes_through_the_tool_loop(harness: Harness) -> None:
@@ -100,12 +100,16 @@ async def test_asking_for_a_human_hands_off_and_the_persons_reply_is_kept(harnes
     assert last.content == "Hi, Maria here. Done!" and last.name == "Maria_Lopez"
     assert last.response_metadata["agent"] == "Maria Lopez"
     assert after["escalation"]["status"] == "replied"
-    await assert_trajectory(harness, "human", [HANDOFF, ["remember"]])
+    assert after["escalation"]["in_charge"] == "person"
+    # The person stays in charge after answering: the thread waits for their next action again.
+    await assert_trajectory(harness, "human", [HANDOFF, ["remember", "await_human", "__interrupt__"]])
 
-    # While a person is in charge, the next message goes to them again (no bot answer, one open handoff).
+    # The next message goes to them again: the same handoff and ticket, and the customer is told who has it.
     again = await harness.say("human", "Thanks Maria, one more question about my invoice")
-    assert again["escalation"]["status"] == "pending"
+    assert again["escalation"]["status"] == "pending" and again["escalation"]["agent"] == "Maria Lopez"
     assert again["escalation"]["ticket_id"] == escalation["ticket_id"]
+    assert again["escalation"]["handoff_id"] == escalation["handoff_id"]
+    assert "Maria Lopez" in str(again["messages"][-1].content)
 
 
 async def test_handback_lets_the_bot_answer(harness: Harness) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -13,6 +11,7 @@ from langgraph_sdk import get_client
 
 from graph.memory import memory_namespace
 from server.launcher import ServerProcess
+from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -26,17 +25,14 @@ def _last_reply(result: Any) -> str:
     return str(result["messages"][-1]["content"])
 
 
-async def _wait_for_facts(client: Any, namespace: tuple[str, ...], keys: set[str], timeout_s: float = 60) -> None:
+async def _wait_for_facts(client: Any, namespace: tuple[str, ...], keys: set[str], timeout_s: float = 120) -> None:
     """The memory writer runs after the reply: poll the store (through the API) until the facts are there."""
-    deadline = time.monotonic() + timeout_s
-    found: set[str] = set()
-    while time.monotonic() < deadline:
+
+    async def stored() -> bool:
         items = (await client.store.search_items(list(namespace), limit=50))["items"]
-        found = {item["key"] for item in items}
-        if keys <= found:
-            return
-        await asyncio.sleep(0.5)
-    raise AssertionError(f"facts {keys - found} never reached the store (found {found})")
+        return keys <= {item["key"] for item in items}
+
+    await wait_until(stored, timeout_s=timeout_s, poll_s=0.5, what=f"the facts {sorted(keys)} are in the store")
 
 
 async def test_second_session_days_later_recalls_the_first(live_server: ServerProcess) -> None:

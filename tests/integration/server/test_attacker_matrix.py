@@ -60,6 +60,7 @@ def _action(method: str, path: str) -> Action | None:
         ("PATCH", "/customers/", "customers.update"),
         ("GET", "/customers", "customers.read"),
         ("POST", "/inbox/{handoff_id}/claim", "inbox.claim"),
+        ("POST", "/inbox/{handoff_id}/assign", "inbox.assign"),
         ("POST", "/inbox/{handoff_id}/reply", "inbox.reply"),
         ("POST", "/inbox/{handoff_id}/handback", "inbox.reply"),
         ("POST", "/inbox/{handoff_id}/close", "inbox.close"),

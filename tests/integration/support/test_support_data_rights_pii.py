@@ -7,8 +7,6 @@ end-of-conversation comment and a store item.
 
 from __future__ import annotations
 
-import asyncio
-import time
 import uuid
 
 import httpx
@@ -18,6 +16,7 @@ from langgraph_sdk import get_client
 
 from server.launcher import ServerProcess
 from tests.integration.support.table_scan import scan
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -29,15 +28,14 @@ IBAN = "DE89 3704 0044 0532 0130 00"
 FORMS = ["7946 0958", "79460958", CARD, CARD.replace(" ", ""), IBAN.lower(), IBAN.replace(" ", "").lower()]
 
 
-async def _wait_for(condition_url: str, query: str, params: tuple[object, ...], deadline_s: float = 60.0) -> None:
+async def _wait_for(condition_url: str, query: str, params: tuple[object, ...], deadline_s: float = 120.0) -> None:
     """Wait until ``query`` returns a row, or fail after ``deadline_s``."""
-    deadline = time.monotonic() + deadline_s
-    while time.monotonic() < deadline:
+
+    def found() -> bool:
         with psycopg.connect(condition_url) as conn:
-            if conn.execute(query, params).fetchone() is not None:  # type: ignore[arg-type]
-                return
-        await asyncio.sleep(0.25)
-    raise TimeoutError(query)
+            return conn.execute(query, params).fetchone() is not None  # type: ignore[arg-type]
+
+    await wait_until(found, timeout_s=deadline_s, poll_s=0.25, what=f"a row matches {query!r} {params!r}")
 
 
 async def test_raw_pii_is_stored_nowhere_on_any_write_path(live_server: ServerProcess) -> None:

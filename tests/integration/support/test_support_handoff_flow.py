@@ -68,8 +68,8 @@ async def test_escalation_reply_resumes_thread(live_server: ServerProcess) -> No
         assert messages[-1]["type"] == "ai" and messages[-1]["content"] == words and messages[-1]["name"] == "kim"
         assert messages[0]["type"] == "human"  # the whole context is still there
 
-        again = await http.post(f"/inbox/{handoff_id}/reply", json={"agent": "kim", "text": "twice?"})
-        assert again.status_code == 409 and again.json()["details"]["allowed_actions"] == ["close"]
+        colleague = await http.post(f"/inbox/{handoff_id}/close", json={"agent": "lee", "resolution": "done"})
+        assert colleague.status_code == 409 and colleague.json()["details"]["claimed_by"] == "kim"
         history = (await http.get(f"/tickets/{item['ticket_id']}/events")).json()["events"]
         assert [e["body"] for e in history if e["kind"] == "agent_reply"] == [words]
 

@@ -12,6 +12,7 @@ from support.handoff import open_handoff
 from support.inbox import (
     HandoffConflictError,
     HandoffNotFoundError,
+    assign_handoff,
     begin_action,
     claim_handoff,
     finish_action,
@@ -71,7 +72,7 @@ async def test_claim_is_atomic(support_pool: AsyncConnectionPool) -> None:
         await claim_handoff(support_pool, "default", 99999, "x")
 
 
-async def test_only_the_claimer_acts_and_nothing_is_answered_twice(support_pool: AsyncConnectionPool) -> None:
+async def test_only_the_claimer_acts_and_an_ended_handoff_takes_nothing(support_pool: AsyncConnectionPool) -> None:
     handoff_id = await escalate(support_pool, "c1", "th-1")
     await claim_handoff(support_pool, "default", handoff_id, "kim")
     with pytest.raises(HandoffConflictError) as other:
@@ -80,9 +81,12 @@ async def test_only_the_claimer_acts_and_nothing_is_answered_twice(support_pool:
 
     previous, handoff = await begin_action(support_pool, "default", handoff_id, "reply", "kim")
     assert (previous, handoff["status"]) == ("claimed", "answered")
-    with pytest.raises(HandoffConflictError) as twice:
-        await begin_action(support_pool, "default", handoff_id, "reply", "kim")
-    assert twice.value.allowed == ["close"]
+    # The person stays in charge after answering: a second message is theirs to send, never a colleague's.
+    again, _ = await begin_action(support_pool, "default", handoff_id, "reply", "kim")
+    assert again == "answered"
+    with pytest.raises(HandoffConflictError) as colleague:
+        await begin_action(support_pool, "default", handoff_id, "close", "lee")
+    assert colleague.value.claimed_by == "kim"
 
     done = await finish_action(support_pool, handoff, "reply", agent="kim", text="Refund sent.", resolution=None)
     assert done["ticket_status"] == "pending"
@@ -119,11 +123,57 @@ async def test_close_unresolved_closes_ticket_and_records_outcome(support_pool: 
     assert row is not None and row["resolution"] == "unresolved"
 
 
-async def test_new_escalation_after_answer_opens_a_new_inbox_entry(support_pool: AsyncConnectionPool) -> None:
+async def test_follow_up_after_answer_joins_the_handoff_and_tells_its_person(
+    support_pool: AsyncConnectionPool,
+) -> None:
     first = await escalate(support_pool, "c1", "th-1")
     _, handoff = await begin_action(support_pool, "default", first, "reply", "kim")
     await finish_action(support_pool, handoff, "reply", agent="kim", text="Hi", resolution=None)
+    # The customer writes again, about something another team would get: same handoff, team, ticket, person.
+    record = await open_handoff(
+        tenant="default",
+        customer_id="c1",
+        thread_id="th-1",
+        reason="asked_for_human",
+        intent="account_access",
+        urgency="high",
+        transcript_tail=[{"role": "user", "content": "a person please"}, {"role": "user", "content": "and my login?"}],
+        db=support_pool,
+    )
+    assert record["handoff_id"] == first and record["opened"] is False and record["agent"] == "kim"
+    joined = await get_handoff(support_pool, "default", first)
+    assert (joined["status"], joined["claimed_by"], joined["team"]) == ("claimed", "kim", handoff["team"])
+    assert joined["ticket_id"] == handoff["ticket_id"] and joined["ticket_status"] == "in_progress"
+    assert joined["unread"] == 1 and joined["transcript_tail"][-1]["content"] == "and my login?"
+    events = await ticket_events(support_pool, "default", handoff["ticket_id"])
+    assert any(e["kind"] == "customer_message" and e["body"] == "and my login?" for e in events)
+    async with support_pool.connection() as conn:
+        count = await (await conn.execute("SELECT count(*) AS n FROM handoffs WHERE thread_id = 'th-1'")).fetchone()
+    assert count is not None and count["n"] == 1
+
+
+async def test_new_escalation_after_close_opens_a_new_handoff(support_pool: AsyncConnectionPool) -> None:
+    first = await escalate(support_pool, "c1", "th-1")
+    _, handoff = await begin_action(support_pool, "default", first, "close", "kim")
+    await finish_action(support_pool, handoff, "close", agent="kim", text=None, resolution="refund issued")
     second = await escalate(support_pool, "c1", "th-1")
     assert second != first
-    again = await get_handoff(support_pool, "default", second)
-    assert again["status"] == "waiting" and again["ticket_id"] == handoff["ticket_id"]
+    assert (await get_handoff(support_pool, "default", second))["status"] == "waiting"
+
+
+async def test_a_supervisor_reassigns_an_open_handoff_and_the_new_person_acts(
+    support_pool: AsyncConnectionPool,
+) -> None:
+    handoff_id = await escalate(support_pool, "c1", "th-1")
+    assigned = await assign_handoff(support_pool, "default", handoff_id, "kim", by="staff:boss")
+    assert (assigned["status"], assigned["claimed_by"], assigned["ticket_status"]) == ("claimed", "kim", "in_progress")
+    _, handoff = await begin_action(support_pool, "default", handoff_id, "reply", "kim")
+    await finish_action(support_pool, handoff, "reply", agent="kim", text="Hi", resolution=None)
+    moved = await assign_handoff(support_pool, "default", handoff_id, "lee", by="staff:boss")
+    assert (moved["status"], moved["claimed_by"]) == ("answered", "lee")
+    with pytest.raises(HandoffConflictError):
+        await begin_action(support_pool, "default", handoff_id, "close", "kim")
+    _, closing = await begin_action(support_pool, "default", handoff_id, "close", "lee")
+    await finish_action(support_pool, closing, "close", agent="lee", text=None, resolution="done")
+    with pytest.raises(HandoffConflictError):
+        await assign_handoff(support_pool, "default", handoff_id, "kim", by="staff:boss")

@@ -10,6 +10,8 @@ def _state(**fields: object) -> State:
 
 def _escalation(status: str) -> EscalationRecord:
     return EscalationRecord(
+        in_charge="person",
+        handoff_id=None,
         status=status,
         reason="asked_for_human",
         team="billing",

@@ -75,6 +75,8 @@ def test_confirmed_resolution_records_what_worked_and_forgets_the_open_issue() -
 
 def test_escalated_issue_names_its_ticket() -> None:
     escalation = EscalationRecord(
+        in_charge="person",
+        handoff_id=None,
         status="pending",
         reason="asked_for_human",
         team="billing",

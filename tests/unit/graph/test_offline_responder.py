@@ -8,7 +8,14 @@ import pytest
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
 from langchain_core.tools import tool
 
-from graph.grounding import Grounding, GroundingArticle, GroundingMemory, GroundingTicket, render_grounding
+from graph.grounding import (
+    Grounding,
+    GroundingArticle,
+    GroundingMemory,
+    GroundingTicket,
+    parse_grounding,
+    render_grounding,
+)
 from graph.offline import OfflineResponder
 from graph.offline.sentences import split_units
 from prompts.loader import load_persona, load_phrases, phrase
@@ -174,7 +181,37 @@ def test_ticket_facts_in_grounding_are_stated_without_a_tool_call(responder: Off
     grounding = Grounding(persona="friendly", language="en", tickets=(ticket,))
     answer = _ask(responder, "Any update on T-1042?", grounding)
     assert not answer.tool_calls
-    assert "Status: pending" in str(answer.content)
+    persona = load_persona("friendly")
+    status = phrase(persona, "en", "ticket_status_pending")
+    assert phrase(persona, "en", "ticket_line", id="T-1042", subject="Invoice is wrong", status=status) in answer.text
+    assert phrase(persona, "en", "ticket_next_pending") in answer.text
+
+
+def test_ticket_status_is_told_in_the_customer_language_with_last_update_and_next_step(
+    responder: OfflineResponder,
+) -> None:
+    details = (
+        "Ticket T-1042: Charged twice\nStatus: open | priority: high\n"
+        "Opened 2026-03-01 09:00 UTC, last updated 2026-03-02 10:30 UTC"
+    )
+    ticket = GroundingTicket("T-1042", "open", "Charged twice", details)
+    grounding = Grounding(persona="friendly", language="es", intent="ticket_status", tickets=(ticket,))
+    text = _ask(responder, "¿cómo va mi ticket?", grounding).text
+    persona = load_persona("friendly")
+    status = phrase(persona, "es", "ticket_status_open")
+    assert phrase(persona, "es", "ticket_line", id="T-1042", subject="Charged twice", status=status) in text
+    assert phrase(persona, "es", "ticket_updated", updated="2026-03-02 10:30 UTC") in text
+    assert phrase(persona, "es", "ticket_next_open") in text
+    assert phrase(persona, "en", "ticket_next_open") not in text and "Status: open" not in text
+
+
+def test_a_ticket_not_found_is_said_so_and_nothing_else_is_claimed(responder: OfflineResponder) -> None:
+    missing = GroundingTicket("T-9999", "not found", "", "Ticket T-9999 was not found among this customer's tickets.")
+    grounding = Grounding(persona="friendly", language="en", tickets=(missing,))
+    text = _ask(responder, "what's the status of T-9999?", grounding).text
+    persona = load_persona("friendly")
+    assert phrase(persona, "en", "ticket_not_found", id="T-9999") in text
+    assert phrase(persona, "en", "tickets_intro") not in text and phrase(persona, "en", "dont_know") not in text
 
 
 def test_reply_uses_the_customer_language_for_every_fixed_phrase(responder: OfflineResponder) -> None:
@@ -244,3 +281,38 @@ def test_memory_facts_are_embedded_once_per_process(responder: OfflineResponder)
     size = len(text_vectors())
     _ask(responder, "Which plan do I have?", grounding)
     assert len(text_vectors()) == size
+
+
+SPANISH_MEMORIES = (
+    GroundingMemory("plan", "You're on the Business plan.", (("plan", "Business"),)),
+    GroundingMemory("open_issue", 'On 2025-01-02 you told us about your account access issue: "cannot log in"'),
+)
+
+
+def test_spanish_memory_answer_restates_facts_in_spanish_and_quotes_no_english(responder: OfflineResponder) -> None:
+    grounding = Grounding(persona="friendly", language="es", memories=SPANISH_MEMORIES)
+    text = str(_ask(responder, "¿Qué plan tengo contratado?", grounding).content)
+    assert load_phrases("es")["memory.plan"].format(plan="Business") in text
+    for memory in SPANISH_MEMORIES:
+        assert memory.text not in text
+    assert "cannot log in" not in text
+
+
+def test_returning_german_customer_sees_no_english_memory_line(responder: OfflineResponder) -> None:
+    grounding = Grounding(persona="friendly", language="de", first_reply=True, memories=SPANISH_MEMORIES)
+    text = str(_ask(responder, "Hallo, ich bin wieder da", grounding).content)
+    assert text.startswith(phrase(load_persona("friendly"), "de", "greeting_returning"))
+    assert load_phrases("de")["memory.plan"].format(plan="Business") in text
+    assert "You're on" not in text and "cannot log in" not in text
+
+
+def test_only_free_text_memories_are_not_quoted_into_a_spanish_reply(responder: OfflineResponder) -> None:
+    grounding = Grounding(persona="friendly", language="es", memories=SPANISH_MEMORIES[1:])
+    text = str(_ask(responder, "¿Qué recuerdas de mis conversaciones anteriores?", grounding).content)
+    assert "cannot log in" not in text
+    assert load_phrases("es")["memory_in_english"] in text  # not "nothing on record": there is a record
+
+
+def test_memory_fields_survive_the_grounding_block() -> None:
+    grounding = Grounding(persona="friendly", language="es", memories=SPANISH_MEMORIES)
+    assert parse_grounding(render_grounding(grounding)) == grounding

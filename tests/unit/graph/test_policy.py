@@ -37,6 +37,9 @@ def test_calm_message_stays_with_the_assistant() -> None:
     [
         (EscalationInputs(_with(wants_human=True)), "asked_for_human"),
         (EscalationInputs(_with(legal_threat=True)), "legal_threat"),
+        (EscalationInputs(_with(escalation_cue="asked_for_human")), "asked_for_human"),
+        (EscalationInputs(_with(escalation_cue="formal_complaint")), "formal_complaint"),
+        (EscalationInputs(_with(escalation_cue="money_dispute")), "money_dispute"),
         (EscalationInputs(_with(refund_amount=250.0)), "refund_over_threshold"),
         (EscalationInputs(_with(sentiment="negative", sentiment_score=-0.8, urgency="high")), "very_negative_urgent"),
         (

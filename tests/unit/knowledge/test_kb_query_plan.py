@@ -50,3 +50,15 @@ def test_run_on_messages_without_punctuation_are_read_in_overlapping_windows() -
     assert all(len(text.split()) <= 12 for text in texts)
     assert any("full backup of my mail" in text for text in texts)
     assert any("removed me from their friends" in text for text in texts)
+
+
+def test_a_message_at_the_limit_plans_a_bounded_search_that_reaches_its_last_concern() -> None:
+    from knowledge.query_plan import HEAD_WORDS, MAX_MESSAGE_WORDS, MAX_PARTS, message_words
+
+    filler = " ".join(f"Sentence number {n} talks about the weather and nothing else." for n in range(120))
+    query = (filler + " Finally, how do I export my invoices to a spreadsheet?")[-8000:]
+    plan = plan_queries(query)
+    assert len(plan[0].text.split()) == HEAD_WORDS
+    assert len(plan) <= 1 + MAX_PARTS + 3
+    assert "Finally, how do I export my invoices to a spreadsheet?" in [sub.text for sub in plan]
+    assert len(message_words(query).split()) <= MAX_MESSAGE_WORDS

@@ -9,8 +9,10 @@ from prompts.loader import (
     load_persona,
     load_phrases,
     load_template,
+    localized_memory,
     normalize_language,
     phrase,
+    team_label,
 )
 
 
@@ -94,3 +96,58 @@ def test_system_rule_snippets_exist() -> None:
     }
     with pytest.raises(ValueError):
         load_snippets("nope")
+
+
+def _routing_teams() -> set[str]:
+    """Team ids the product ships: the seeded teams table and the intent taxonomy's teams."""
+    from pathlib import Path
+
+    import yaml
+
+    from support.schema import _TEAMS
+
+    root = Path(__file__).resolve().parents[3]
+    seeded = set(re.findall(r"^\s*\('([a-z_]+)',", _TEAMS, re.M))
+    intents = yaml.safe_load((root / "signals" / "intents.yaml").read_text(encoding="utf-8"))
+    found: set[str] = set()
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("team"), str):
+                found.add(node["team"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(intents)
+    return seeded | found
+
+
+def test_every_routing_team_has_a_display_name_in_every_language() -> None:
+    teams = _routing_teams()
+    assert {"billing", "multilingual", "trust_and_safety"} <= teams
+    for language in available_languages():
+        table = load_phrases(language)
+        for team in teams:
+            assert table.get(f"team_{team}"), f"no team_{team} in prompts/phrases/{language}.yaml"
+            assert "_" not in team_label(team, language)
+    # a language's own words, not the English ones shown to a Spanish or German customer
+    assert team_label("multilingual", "es") != team_label("multilingual", "en")
+    assert team_label("billing", "de-AT") == load_phrases("de")["team_billing"]
+
+
+def test_unknown_team_is_named_without_its_id_punctuation() -> None:
+    assert team_label("vip_desk", "es") == "vip desk"
+
+
+def test_structured_memories_are_restated_in_the_reply_language() -> None:
+    spanish = localized_memory("plan", {"plan": "Business"}, "es")
+    assert spanish == load_phrases("es")["memory.plan"].format(plan="Business")
+    assert spanish != localized_memory("plan", {"plan": "Business"}, "en")
+    channel = localized_memory("preference", {"channel": "phone"}, "de")
+    assert channel is not None and load_phrases("de")["channel.phone"] in channel
+    # free-text facts have no fields to restate them from
+    assert localized_memory("open_issue", {}, "es") is None
+    assert localized_memory("preference", {"persona": "technical"}, "fr") is None

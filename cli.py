@@ -7,6 +7,7 @@ import faulthandler
 import importlib
 import importlib.util
 import os
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -27,11 +28,13 @@ console = Console(stderr=True)
 # Commands that live beside the code they measure; each module exposes a typer-annotated `main`.
 EVAL_SUITES = {
     "retrieval": "evals.retrieval",
+    "conversations": "evals.conversations",
     "routing": "evals.routing",
     "sentiment": "evals.sentiment",
     "escalation": "evals.escalation",
     "pii": "evals.pii",
     "injection": "evals.injection",
+    "confirmation": "evals.confirmation",
 }
 BENCHMARKS = {
     "kb": "bench.kb",
@@ -114,6 +117,8 @@ def serve(
         TRANSFORMERS_OFFLINE="1",
     )
     os.environ.setdefault("LOG_LEVEL", "WARNING")
+    if not sys.stderr.isatty():  # a log file or a pipe: no colour codes from Rich, structlog or uvicorn
+        os.environ.setdefault("NO_COLOR", "1")
     # Aegra's default (LOCAL) renders every logged traceback with Rich on the event loop: ~80 ms each, so the burst
     # of failures when Postgres dies kept /live from answering for seconds. PRODUCTION logs JSON, plain tracebacks.
     os.environ.setdefault("ENV_MODE", "PRODUCTION")
@@ -122,18 +127,28 @@ def serve(
     faulthandler.enable()
     os.environ.setdefault("AEGRA_CHECKPOINT_DURABILITY", settings.checkpoint_durability)
     base = f"http://{host}:{port}"
-    console.print(f"[bold]LangGraph API[/bold]  {base}   (graph id: support)")
-    console.print(f"[bold]API docs[/bold]       {base}/docs")
-    console.print(f"[bold]Studio[/bold]         https://smith.langchain.com/studio/?baseUrl={base}  or  `make studio`")
+    banner = [
+        f"ready: the server answers on {base}",
+        f"LangGraph API  {base}   (graph id: support)",
+        f"API docs       {base}/docs",
+        f"Studio         https://smith.langchain.com/studio/?baseUrl={base}  or  `make studio`",
+    ]
     if local is not None:
-        console.print(f"[bold]Local mode[/bold]     credentials in {local.path} (this machine only)", soft_wrap=True)
-        console.print(
+        banner += [
+            f"Local mode     credentials in {local.path} (this machine only)",
             f"  admin sign-in    tenant default, {local.admin_email} / {local.admin_password}  (POST /auth/login)",
-            soft_wrap=True,
-        )
-        console.print(f"  admin key        {local.admin_key}", soft_wrap=True)
-        console.print(f"  customer token   {local.customer_token}  ({local.customer_id}, 24 h)", soft_wrap=True)
-        console.print(f"  try              uv run support-agent chat --customer {local.customer_id}", soft_wrap=True)
+            f"  admin key        {local.admin_key}",
+            f"  customer token   {local.customer_token}  ({local.customer_id}, 24 h)",
+            f"  try              uv run support-agent chat --customer {local.customer_id}",
+        ]
+    from server.ready_banner import announce_when_ready, probe_url
+
+    console.print(f"starting on {base}: loading models, then 'ready' is printed (about a minute)", markup=False)
+    announce_when_ready(
+        probe_url(host, port),
+        banner,
+        emit=lambda line: console.print(line, markup=False, highlight=False, soft_wrap=True),
+    )
     from server.workers import serve as serve_workers
 
     count = workers or settings.workers
@@ -151,15 +166,21 @@ def serve(
 @app.command()
 def studio(
     port: Annotated[int, typer.Option(help="Port for `langgraph dev` (2024 is often taken).")] = 2124,
+    config: Annotated[Path, typer.Option(help="The langgraph.json to serve.")] = Path("langgraph.json"),
+    reload: Annotated[bool, typer.Option(help="Restart when a source file changes.")] = True,
 ) -> None:
-    """Run the same graph under `langgraph dev` for LangGraph Studio, checkpointed to Postgres."""
+    """Run the same graph under `langgraph dev` for LangGraph Studio, checkpointed to Postgres.
+
+    `langgraph dev` refuses blocking calls on the event loop (blockbuster); we do not turn that off, so Studio
+    finds any blocking call a turn makes.
+    """
     import subprocess
-    import sys
 
     _database_url()
     os.environ.update(LANGSMITH_TRACING="false", LANGSMITH_TEST_TRACKING="false", HF_HUB_OFFLINE="1")
     langgraph = Path(sys.executable).parent / "langgraph"
-    command = [str(langgraph), "dev", "--port", str(port), "--no-browser", "--config", "langgraph.json"]
+    command = [str(langgraph), "dev", "--port", str(port), "--no-browser", "--config", str(config)]
+    command += [] if reload else ["--no-reload"]
     console.print(f"Studio: https://smith.langchain.com/studio/?baseUrl=http://127.0.0.1:{port}")
     raise typer.Exit(subprocess.call(command, cwd=PROJECT_ROOT))
 
@@ -202,7 +223,7 @@ def db_reset(yes: Annotated[bool, typer.Option("--yes", help="Confirm dropping e
 def chat(
     customer: Annotated[str, typer.Option(help="Customer id the conversation belongs to.")] = "demo-ana",
     thread: Annotated[str | None, typer.Option(help="Resume this thread id instead of starting one.")] = None,
-    url: Annotated[str | None, typer.Option(help="Server base URL (default http://HOST:PORT).")] = None,
+    url: Annotated[str | None, typer.Option(help="Server base URL (default http://127.0.0.1:PORT, PORT 8123).")] = None,
     tenant: Annotated[str, typer.Option(help="The customer's tenant.")] = "default",
     token: Annotated[
         str | None,
@@ -210,15 +231,19 @@ def chat(
     ] = None,
 ) -> None:
     """Chat with the agent as a customer (with a signed customer token), streaming the replies."""
-    from server.chat_client import run_chat
+    from server.chat_client import ChatError, check_server, default_url, run_chat
 
-    if token is None:
-        from identity.cli import token_for
+    server = url or default_url()
+    try:
+        check_server(server)  # before issuing a token: that may start the embedded database
+        if token is None:
+            from identity.cli import token_for
 
-        token = token_for(_database_url(), customer=customer, tenant=tenant)
-    settings = get_settings()
-    server = url or f"http://{settings.host}:{settings.port}"
-    asyncio.run(run_chat(server, token=token, thread_id=thread))
+            token = token_for(_database_url(), customer=customer, tenant=tenant)
+        asyncio.run(run_chat(server, token=token, thread_id=thread))
+    except ChatError as exc:
+        typer.echo(f"support-agent chat: {exc}", err=True)
+        raise typer.Exit(1) from None
 
 
 def _signals_command() -> None:

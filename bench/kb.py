@@ -55,6 +55,34 @@ async def search_latencies(kb: KnowledgeBase, questions: list[str]) -> list[floa
     return latencies
 
 
+SWEEP_LENGTHS = (100, 1_000, 8_000)
+"""Message lengths of the sweep; 8,000 characters is the message limit."""
+
+
+def questions_of_length(questions: list[str], length: int, count: int) -> list[str]:
+    """``count`` distinct messages of ``length`` characters, each several questions joined (a rambling message)."""
+    built = []
+    for start in range(count):
+        parts: list[str] = []
+        index = start
+        while sum(len(part) + 1 for part in parts) < length:
+            parts.append(questions[index % len(questions)])
+            index += 7
+        built.append(" ".join(parts)[:length])
+    return built
+
+
+async def length_sweep(kb: KnowledgeBase, questions: list[str], count: int) -> dict[str, dict[str, float]]:
+    """Search p50/p95 at each sweep length: the latency must not depend on how long a message is."""
+    result = {}
+    for length in SWEEP_LENGTHS:
+        latencies = await search_latencies(kb, questions_of_length(questions, length, count))
+        p50, p95 = float(np.percentile(latencies, 50)), float(np.percentile(latencies, 95))
+        print(f"length {length:>5} chars: search p50 {p50:.1f} ms, p95 {p95:.1f} ms over {count} messages")
+        result[str(length)] = {"p50_ms": round(p50, 2), "p95_ms": round(p95, 2)}
+    return result
+
+
 async def hnsw_recall(kb: KnowledgeBase, questions: list[str], k: int = 10) -> tuple[float, bool]:
     """Mean overlap of the HNSW top-k chunks with the exact top-k (same filter, index scans off).
 
@@ -131,6 +159,7 @@ async def run(
         latencies = await search_latencies(kb, questions)
         p50, p95 = np.percentile(latencies, 50), np.percentile(latencies, 95)
         print(f"hybrid search: p50 {p50:.1f} ms, p95 {p95:.1f} ms over {len(latencies)} queries")
+        sweep = await length_sweep(kb, questions, min(queries, 50))
         recall, used_index = await hnsw_recall(kb, questions[:100])
         print(f"HNSW recall@10 vs exact: {recall:.3f} (planner used the HNSW index: {used_index})")
         print(_load())
@@ -143,6 +172,7 @@ async def run(
         "search_p95_ms": round(float(p95), 2),
         "hnsw_recall_at_10": round(recall, 4),
         "hnsw_index_used": used_index,
+        "search_by_length": sweep,
         "load_1min": round(os.getloadavg()[0], 2),
     }
 

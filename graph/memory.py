@@ -167,7 +167,10 @@ async def learn_from_turn(
     extraction = signal_facts(turn)
     # References, the company and our promises are read the same way with or without an LLM (spaCy, off the loop).
     day = turn.now.date().isoformat()
-    extraction.facts += await asyncio.to_thread(text_facts, turn.customer_text, turn.answer_text, day=day)
+    own_tickets = frozenset(ticket["id"] for ticket in turn.tickets)
+    extraction.facts += await asyncio.to_thread(
+        text_facts, turn.customer_text, turn.answer_text, day=day, own_tickets=own_tickets
+    )
     if model is None:
         extraction.facts += rule_text_facts(turn.customer_text)
     else:
@@ -217,6 +220,20 @@ class MemoryWriter:
         if not task.cancelled() and task.exception() is not None:
             # A failed memory write must not fail the conversation; it is logged with its traceback instead.
             logger.error("memory update failed", exc_info=task.exception())
+
+    async def settled(self, namespace: tuple[str, ...], *, timeout_s: float) -> bool:
+        """Wait (at most ``timeout_s``) for this loop's updates of ``namespace``; True when none is left.
+
+        A customer's next message, in any thread, should see what their last one taught us; the update is a
+        background task of this process, so the new run waits for it here instead of racing it.
+        """
+        loop = asyncio.get_running_loop()
+        name = f"memory:{'/'.join(namespace)}"
+        mine = [task for task in self._tasks if task.get_loop() is loop and task.get_name() == name]
+        if not mine:
+            return True
+        _, pending = await asyncio.wait(mine, timeout=timeout_s)
+        return not pending
 
     @property
     def pending(self) -> int:

@@ -63,9 +63,19 @@ def mask_account_numbers(text: str) -> str:
     return "".join(out) + text[last:]
 
 
-def text_facts(customer_text: str, answer_text: str, *, day: str) -> list[Fact]:
-    """Every reference, organisation and promise of one exchange, and what the customer said about each order."""
-    references = reference_facts(customer_text)
+def text_facts(
+    customer_text: str, answer_text: str, *, day: str, own_tickets: frozenset[str] = frozenset()
+) -> list[Fact]:
+    """Every reference, organisation and promise of one exchange, and what the customer said about each order.
+
+    A ticket id is remembered only when it is one of ``own_tickets`` (the customer's tickets that the turn looked
+    up): an id that belongs to someone else, or to no one, is not a fact about this customer.
+    """
+    references = [
+        fact
+        for fact in reference_facts(customer_text)
+        if "ticket" not in fact.extra or fact.extra["ticket"] in own_tickets
+    ]
     return [
         *references,
         *reported_problems(customer_text, references, day=day),
@@ -125,9 +135,12 @@ def _doc(text: str) -> Any:
 
 def organisation_facts(text: str) -> list[Fact]:
     """The customer's company or workspace: a spaCy organisation, or a name next to "workspace"/"company"."""
-    names = [ent.text for ent in _doc(text).ents if ent.label_ == "ORG" and "<" not in ent.text]
+    # spaCy often tags an id ("T-1099") as an organisation; a name with a digit in it is not taken for one.
+    names = [ent.text for ent in _doc(text).ents if ent.label_ == "ORG" and not re.search(r"[<\d]", ent.text)]
     cue = "|".join(re.escape(word) for word in _cues()["organisation"])
-    pattern = rf"(?i:\b(?:{cue})\b)\s+(?P<a>[A-Z][\w&-]+(?:\s[A-Z][\w&-]+)?)|(?P<b>[A-Z][\w&-]+)\s+(?i:(?:{cue})\b)"
+    name = r"[A-Z][\w&-]+"
+    called = r"(?:\s+(?:is\s+)?(?:called|named))?"  # "our workspace is called Acme Design"
+    pattern = rf"(?i:\b(?:{cue})\b{called})\s+(?P<a>{name}(?:\s{name})?)|(?P<b>{name})\s+(?i:(?:{cue})\b)"
     for match in re.finditer(pattern, text):
         names.append(match.group("a") or match.group("b"))
     seen: set[str] = set()

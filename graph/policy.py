@@ -71,11 +71,13 @@ def decide_escalation(inputs: EscalationInputs) -> EscalationDecision:
         (signals.wants_human or signals.escalation_cue == "asked_for_human", "asked_for_human"),
         (signals.legal_threat, "legal_threat"),
         (signals.escalation_cue == "formal_complaint", "formal_complaint"),
+        # Coming back about an issue that already has an open ticket says more than the kind of issue:
+        # the person who picks it up sees the earlier ticket and that the customer had to write again.
+        (inputs.repeat_contact_open_issue, "repeat_contact"),
         (signals.escalation_cue == "money_dispute", "money_dispute"),
         (_refund_over_threshold(inputs), "refund_over_threshold"),
         (_very_negative_and_urgent(signals), "very_negative_urgent"),
         (inputs.low_confidence_streak >= REPEATED_FAILURE_STREAK, "repeated_failure"),
-        (inputs.repeat_contact_open_issue, "repeat_contact"),
         (inputs.frustration >= FRUSTRATION_LIMIT and signals.sentiment == "negative", "frustration_rising"),
     )
     for fired, reason in rules:

@@ -21,8 +21,15 @@ from signals.types import InjectionResult
 
 TRAINING_PATH = Path(__file__).with_name("data") / "injection_train.jsonl"
 HEAD_PATH = Path(__file__).with_name("data") / "injection_head.npz"
+ADDRESSEES_PATH = Path(__file__).with_name("data") / "injection_addressees.txt"
 SEMANTIC_THRESHOLD = 0.7
 """Probability above which the head flags a message: 5-fold on the dev set, 0.7 kept false alarms at 0.4%."""
+DOCUMENT_THRESHOLD = 0.995
+"""The head's bar for KB documents and tool output (``windows=True``) when the text does not address the assistant.
+Trained with help pages as benign text, at 0.7 it still flagged 9.5% of our seed KB's paragraphs and sentences
+("Click **Allow**.", "Installing for all users (IT admins)"); at 0.995 it flags 0.19% of them and none of 6,804
+held-out help-page units. A document sentence that names the assistant ("Assistant, disregard ...", "Note to the
+chatbot: ...", see ADDRESSEES_PATH) is held to the message threshold instead."""
 WINDOW_WORDS = 40
 """Long texts are also scored sentence by sentence (at most this many words each): an attack hidden in a long
 document is diluted in one whole-text vector (and the encoder reads only 256 tokens)."""
@@ -172,9 +179,9 @@ def detect_injection(
     """Flag text that tries to steer the assistant; ``reasons`` names the pattern groups that fired.
 
     ``layers`` is the text's ``encode_layers`` row when the caller already has it (the analyzer does);
-    otherwise it is computed here. ``windows`` also scores a long text sentence by sentence: for KB documents and
-    tool output, where an attack hides in the middle. Not for customer messages: on the dev set it flagged 41% of
-    long benign complaint letters.
+    otherwise it is computed here. ``windows`` marks a document (KB text, tool output): a long one is also scored
+    sentence by sentence, where an attack hides in the middle, against ``DOCUMENT_THRESHOLD`` unless the sentence
+    names the assistant. Customer messages are not split: on the dev set that flagged 41% of long complaint letters.
     """
     reasons = pattern_reasons(text)
     if not reasons and text.strip():
@@ -187,9 +194,30 @@ def detect_injection(
         sentences = _windows(text) if windows else []
         if sentences:
             rows.append(encoder.encode_layers(sentences))
-        if float(attack_probability(np.vstack(rows)).max()) >= SEMANTIC_THRESHOLD:
+        scores = attack_probability(np.vstack(rows))
+        if not windows:
+            flagged = float(scores.max()) >= SEMANTIC_THRESHOLD
+        else:
+            texts = [text, *sentences]
+            flagged = any(
+                score >= DOCUMENT_THRESHOLD or (score >= SEMANTIC_THRESHOLD and _addresses_assistant(unit))
+                for score, unit in zip(scores.tolist(), texts, strict=True)
+            )
+        if flagged:
             reasons = ("semantic_match",)
     return InjectionResult(flagged=bool(reasons), reasons=reasons)
+
+
+@lru_cache(maxsize=1)
+def _addressee_pattern() -> re.Pattern[str]:
+    lines = ADDRESSEES_PATH.read_text(encoding="utf-8").splitlines()
+    terms = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    return re.compile(r"(?i)(?<!\w)(?:" + "|".join(re.escape(term) for term in terms) + r")(?!\w)")
+
+
+def _addresses_assistant(text: str) -> bool:
+    """The text names the assistant that reads it (a document speaks to the customer, an injection to the model)."""
+    return bool(_addressee_pattern().search(text))
 
 
 def quote_untrusted(text: str) -> str:

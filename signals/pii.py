@@ -28,6 +28,7 @@ NER_ENTITIES = ("PERSON",)
 asks about "shipping to Japan", the workspace "Acme Design"), so NER places and organisations are never masked. A
 whole street address is personal data and is found by the address patterns, not by NER."""
 NOT_PERSONAL_PATH = Path(__file__).with_name("data") / "pii_not_personal.txt"
+CUES_PATH = Path(__file__).with_name("data") / "memory_cues.yaml"
 MIN_SCORE = 0.35
 _DIGITS = re.compile(r"\d")
 # A capitalised word that is not the first word of a sentence, nor a common capitalised function word.
@@ -123,12 +124,30 @@ def _not_personal_terms() -> frozenset[str]:
     return frozenset(line.strip().casefold() for line in lines if line.strip() and not line.startswith("#"))
 
 
+@lru_cache(maxsize=1)
+def _organisation_cues() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Text right before a name that makes it a workspace or company ("our workspace is called"), and right after."""
+    import yaml
+
+    words = yaml.safe_load(CUES_PATH.read_text(encoding="utf-8"))["organisation"]
+    cue = "|".join(re.escape(str(word)) for word in words)
+    before = re.compile(rf"(?i)\b(?:{cue})\b(?:\s+(?:is|was|are)?\s*(?:called|named|is))?\s*[:,\"'“]?\s*$")
+    after = re.compile(rf"(?i)^[\"'”]?\s+(?:{cue})\b")
+    return before, after
+
+
+def _is_named_organisation(text: str, result: RecognizerResult) -> bool:
+    """True for a name the customer gives as their workspace or company ("the Acme Design workspace")."""
+    before, after = _organisation_cues()
+    return bool(before.search(text[max(0, result.start - 40) : result.start]) or after.search(text[result.end :]))
+
+
 def _is_kept(text: str, result: RecognizerResult, keep: frozenset[str]) -> bool:
-    """True for a name-like span that is a product, platform, or a name the caller says is not the customer's."""
+    """True for a name-like span that is a product, platform, a workspace or company, or a name the caller keeps."""
     if result.entity_type not in ("PERSON", "LOCATION"):
         return False
     value = text[result.start : result.end].strip(" .,!?'\"").casefold()
-    return value in _not_personal_terms() or value in keep
+    return value in _not_personal_terms() or value in keep or _is_named_organisation(text, result)
 
 
 def find_pii(text: str, *, keep: frozenset[str] = frozenset()) -> list[RecognizerResult]:

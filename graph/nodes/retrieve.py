@@ -17,7 +17,7 @@ from langchain_core.tools import BaseTool
 from langgraph.prebuilt import ToolNode
 from langgraph.runtime import Runtime
 
-from graph.memory import memory_namespace, recall_memories
+from graph.memory import get_memory_writer, memory_namespace, recall_memories
 from graph.memory_extract import NON_ISSUE_INTENTS
 from graph.messages import last_human_text, previous_human_text, text_of
 from graph.offline.cues import asks_about_memory, content_words, is_ticket_question, ticket_ids
@@ -27,6 +27,8 @@ from tools.tickets import ANONYMOUS, UNAVAILABLE
 NOT_A_QUESTION = frozenset({"greeting", "talk_to_human"})
 """Intents whose messages are not questions the KB could fail to answer (off-topic questions still count)."""
 FOLLOW_UP_WORDS = 5
+MEMORY_SETTLE_S = 5.0
+"""How long a run waits for this customer's memory update from their previous message (usually milliseconds)."""
 """A message with fewer content words is searched together with the previous one ("and on Android?")."""
 CLOSED_STATUSES = frozenset({"resolved", "closed", "not found", "unavailable"})
 _TICKET_HEAD = re.compile(r"^Ticket (?P<id>T-\d+): (?P<subject>.*)$", re.MULTILINE)
@@ -146,7 +148,9 @@ def make_retrieve(tools: Sequence[BaseTool], repeat_check: RepeatCheck | None = 
         update["tickets"] = list({ticket["id"]: ticket for ticket in tickets}.values())
         memories: list[MemoryFact] = []
         if runtime.store is not None:
-            memories = await recall_memories(runtime.store, memory_namespace(context.tenant, context.customer_id))
+            namespace = memory_namespace(context.tenant, context.customer_id)
+            await get_memory_writer().settled(namespace, timeout_s=MEMORY_SETTLE_S)
+            memories = await recall_memories(runtime.store, namespace)
         update["memories"] = memories
         question = last_human_text(state.messages)
         # Nothing to answer from: the KB is unsure, no ticket was named, and it is not about what we remember.

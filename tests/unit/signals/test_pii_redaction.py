@@ -140,3 +140,21 @@ def test_identifiers_that_need_their_cue_are_masked(text: str, secret: str) -> N
 
 def test_a_long_number_without_a_card_cue_is_an_order_number() -> None:
     assert "1234567890123" in redact_pii("order 1234567890123 arrived late").text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Our workspace is called Acme Design. How do I transfer ownership of it?",
+        "The Acme Design workspace lost its files.",
+        "Our company, Brightwater Labs, needs an invoice.",
+    ],
+)
+def test_a_name_given_as_the_workspace_or_company_is_not_masked_without_being_told(text: str) -> None:
+    """No ``keep`` list here: the cue next to the name is what says it is an organisation."""
+    assert "<PERSON>" not in redact_pii(text).text
+
+
+def test_a_person_named_near_a_workspace_cue_is_still_masked() -> None:
+    text = "Our workspace is fine. My name is Oliver Thompson and I can't sign in."
+    assert "Oliver Thompson" not in redact_pii(text).text

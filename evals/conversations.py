@@ -77,6 +77,7 @@ def validate(rows: list[dict[str, Any]], source: Path) -> None:
         customers = row.get("customers") or {"customer": {}}
         if not isinstance(customers, dict):
             raise DataFileError(f"{where}: customers must be an object of alias -> profile")
+        last_thread = None
         for index, step in enumerate(row["steps"]):
             kinds = [kind for kind in STEP_KINDS if kind in step] if isinstance(step, dict) else []
             if len(kinds) != 1:
@@ -88,6 +89,12 @@ def validate(rows: list[dict[str, Any]], source: Path) -> None:
             if "expect" in step and not set(step["expect"]) <= EXPECT_KEYS:
                 unknown = sorted(set(step["expect"]) - EXPECT_KEYS)
                 raise DataFileError(f"{where}, step {index}: unknown expectation {', '.join(unknown)}")
+            if "expect" in step and last_thread and "thread" not in step:
+                # An expectation checks the thread it names (default: the first); after a step in another
+                # thread, leaving it out checked the wrong conversation without anyone noticing.
+                raise DataFileError(f"{where}, step {index}: follows a step in thread {last_thread!r}; name a thread")
+            if "say" in step or "staff" in step:
+                last_thread = step.get("thread")
 
 
 @dataclass
@@ -235,11 +242,13 @@ class Driver:
         ):
             run.fail(index, f"disagreement: {problem}")
         replies = " ".join(str(m.get("content", "")) for m in run.last_reply.get(key, []))
+        # What this customer typed themselves (an id they asked about) is not another customer's data in their reply.
+        own_words = " ".join(customer.said).lower()
         for other in run.customers.values():
             if other.alias == customer.alias:
                 continue
             for marker in _markers(other):
-                if marker.lower() in replies.lower():
+                if marker.lower() in replies.lower() and marker.lower() not in own_words:
                     run.fail(index, f"{customer.alias}'s reply carries {other.alias}'s data: {marker!r}")
 
     async def _expect(self, run: Run, index: int, expect: dict[str, Any], key: tuple[str, str]) -> None:

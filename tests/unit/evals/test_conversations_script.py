@@ -20,6 +20,13 @@ SOURCE = Path("scenarios.jsonl")
         ({"name": "x", "steps": [{"staff": "fire"}]}, "staff must be one of"),
         ({"name": "x", "steps": [{"expect": {"mood": "good"}}]}, "unknown expectation mood"),
         ({"name": "x", "customers": {"ana": {}}, "steps": [{"say": "hi", "customer": "bob"}]}, "unknown customer"),
+        (
+            {
+                "name": "x",
+                "steps": [{"say": "hi"}, {"say": "again", "thread": "later"}, {"expect": {"resolved": False}}],
+            },
+            "step 2: follows a step in thread 'later'",
+        ),
     ],
 )
 def test_a_bad_scenario_is_refused_naming_the_step(scenario: dict[str, object], named: str) -> None:

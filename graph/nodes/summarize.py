@@ -11,6 +11,7 @@ from typing import Any
 from langchain_core.messages import RemoveMessage
 from langgraph.runtime import Runtime
 
+from graph.internal_calls import internal_text
 from graph.messages import text_of
 from graph.models import ModelChoice
 from graph.state import Context, State
@@ -43,7 +44,7 @@ def make_summarize(models: ModelChoice) -> Any:
             prompt = load_template("summarize").format(
                 max_words=int(max_tokens * 0.75), summary=state.summary or "(none)", transcript=transcript(folded)
             )
-            summary = text_of(await chat.ainvoke(prompt)).strip()
+            summary = text_of(await internal_text(chat, "summarize").ainvoke(prompt)).strip()
         removals = [RemoveMessage(id=str(message.id)) for message in folded if message.id]
         return {"summary": summary, "messages": removals}
 

@@ -201,7 +201,11 @@ def _finish(reply: Reply) -> str:
 
 def _calls(reply: Reply) -> list[dict[str, Any]]:
     return [
-        {"id": f"call_{uuid.uuid4().hex[:12]}", "type": "function", "function": {"name": c.name, "arguments": c.arguments}}
+        {
+            "id": f"call_{uuid.uuid4().hex[:12]}",
+            "type": "function",
+            "function": {"name": c.name, "arguments": c.arguments},
+        }
         for c in reply.tool_calls
     ]
 

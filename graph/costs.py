@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TypedDict
 
 from settings import get_settings
@@ -58,3 +59,16 @@ def estimated_cost(usage: TurnUsage) -> float | None:
     fresh = max(usage["input_tokens"] - usage["cached_tokens"], 0)
     total = fresh * prices[0] + usage["output_tokens"] * prices[1] + usage["cached_tokens"] * prices[2]
     return round(total / 1_000_000, 8)
+
+
+@dataclass(frozen=True, slots=True)
+class ModelTurn:
+    """How a turn's answer was made, as analytics stores it (support/events.record_turn); fields in column order."""
+
+    model: str | None
+    answered_by: str | None
+    model_failure: str | None
+    input_tokens: int
+    output_tokens: int
+    cached_tokens: int
+    cost_usd: float | None

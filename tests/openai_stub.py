@@ -91,6 +91,8 @@ class OpenAIStub:
 
     port: int = 0
     requests: list[Recorded] = field(default_factory=list)
+    defaults: dict[Kind, Reply] = field(default_factory=lambda: dict(DEFAULTS))
+    """What each kind answers once its script is empty."""
     _scripts: dict[Kind, deque[Reply]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -117,7 +119,7 @@ class OpenAIStub:
         with self._lock:
             self.requests.append(Recorded(kind, body, time.monotonic()))
             queue = self._scripts.get(kind)
-            return kind, (queue.popleft() if queue else DEFAULTS[kind])
+            return kind, (queue.popleft() if queue else self.defaults[kind])
 
     def __enter__(self) -> OpenAIStub:
         stub = self

@@ -25,7 +25,7 @@ def stub() -> Iterator[OpenAIStub]:
 
 
 def _remote(stub: OpenAIStub, role: str = "primary", model: str = "stub-primary") -> AnswerStep:
-    chat = ChatOpenAI(model=model, base_url=stub.base_url, api_key="sk-test", max_retries=2, timeout=30)  # type: ignore[arg-type]
+    chat = ChatOpenAI(model=model, base_url=stub.base_url, api_key="sk-test", max_retries=2, timeout=30)
     return AnswerStep(role, f"openai:{model}", chat, remote=True)  # type: ignore[arg-type]
 
 

@@ -42,6 +42,8 @@ def add_usage(previous: TurnUsage | None, model: str, tokens: tuple[int, int, in
 
 def prices_for(model: str) -> tuple[float, float, float] | None:
     """(input, output, cached) USD per million tokens: the LLM_PRICE_* settings, else the list, else None."""
+    if model == "offline":  # runs on our own hardware, whatever the configured prices
+        return PRICES_PER_MTOK["offline"]
     settings = get_settings()
     listed = PRICES_PER_MTOK.get(model.partition(":")[2] or model)
     configured = (settings.llm_price_input_per_mtok, settings.llm_price_output_per_mtok)

@@ -70,6 +70,7 @@ async def test_memory_from_an_earlier_conversation_and_the_summary_reach_the_pro
     assert REMEMBERED in system
 
     stub.defaults["summary"] = Reply("SUMMARY-MARKER: the customer asked about passwords and invoices.")
+    stub.defaults["answer"] = Reply(" ".join(["Here are the steps from the help center, one by one."] * 12))
     for question in ["How do I download invoices?", "How do I cancel my plan?", "How do I export my notes?"] * 2:
         await live.say("second", question)
     assert stub.of_kind("summary"), "the history went over the budget and was summarised by the model"

@@ -188,3 +188,18 @@ async def test_nothing_grounded_after_a_content_filter_hands_off_in_the_customer
     assert notice.startswith(load_phrases("es")["model_unavailable"])
     [event] = _events(live.url, "filtered")
     assert event["escalated"] and event["answered_by"] == "handoff"
+
+
+async def test_a_hung_intent_call_falls_back_to_the_local_classifier(
+    live: Harness, stub: OpenAIStub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LLM_INTENT_TIMEOUT_S", "1")
+    _clear()
+    stub.script("intent", Reply(hang_s=60))
+    stub.script("answer", Reply("Use Forgot password [reset-password]."))
+    started = time.monotonic()
+    values = await live.say("intent-hang", "How do I reset my password?")
+    assert time.monotonic() - started < 1 + 10
+    assert len(stub.of_kind("intent")) == 1  # one short attempt, no retries
+    assert values["intent"]  # from the embedding classifier
+    assert values["messages"][-1].content == "Use Forgot password [reset-password]."

@@ -76,7 +76,11 @@ def build_grounding(state: State, persona: Persona, bodies: Mapping[str, str] | 
 
 
 def system_prompt(state: State, persona: Persona, grounding: Grounding, context: Context) -> SystemMessage:
-    """The persona's system prompt (prompts/system.md) with the summary and grounding filled in."""
+    """The persona's system prompt (prompts/system.md) with the summary and grounding filled in.
+
+    The rules come first and never change, then the persona; what changes every turn (time, summary,
+    grounding) comes last, so that the provider's prompt cache keeps the stable prefix.
+    """
     rules = load_snippets("system_rules")
     if not grounding.first_reply:
         greeting_rule = rules["greeting_again"]

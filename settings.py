@@ -47,9 +47,25 @@ class Settings(BaseSettings):
 
     # LLM
     llm_model: str = Field(default="offline", description='"offline" or "provider:model" for init_chat_model.')
-    llm_fallback_model: str | None = None
-    llm_timeout_s: float = 30.0
-    llm_max_retries: int = 2
+    llm_fallback_model: str | None = Field(
+        default=None, description='Tried when LLM_MODEL fails within the deadline ("provider:model"); unset = none.'
+    )
+    llm_timeout_s: float = Field(
+        default=30.0, gt=0, description="Deadline for the answer's model calls in one turn, retries included."
+    )
+    llm_intent_timeout_s: float = Field(
+        default=5.0, gt=0, description="Deadline for LLM intent routing; then the embedding classifier routes."
+    )
+    llm_max_retries: int = Field(default=2, ge=0, description="Client retries per model call, within the deadline.")
+    llm_price_input_per_mtok: float | None = Field(
+        default=None, ge=0, description="USD per million input tokens; unset = the built-in price list."
+    )
+    llm_price_output_per_mtok: float | None = Field(
+        default=None, ge=0, description="USD per million output tokens; unset = the built-in price list."
+    )
+    llm_price_cached_per_mtok: float | None = Field(
+        default=None, ge=0, description="USD per million cached input tokens; unset = the built-in price list."
+    )
     openai_base_url: str | None = None
     openai_api_key: str | None = None
 

@@ -12,7 +12,6 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.prebuilt import ToolNode
 from langgraph.store.base import BaseStore
-from langgraph.types import RetryPolicy
 
 from graph.article_text import fetch_article_bodies
 from graph.models import ModelChoice
@@ -26,7 +25,6 @@ from graph.nodes.summarize import make_summarize
 from graph.routing import after_human, after_remember, after_respond, after_retrieve
 from graph.state import Context, InputState, State
 from prompts.loader import preload as preload_prompts
-from settings import get_settings
 
 SupportGraph = CompiledStateGraph[State, Context, InputState, State]
 
@@ -59,22 +57,21 @@ def build_graph(
     from tools.knowledge import search_knowledge_base
     from tools.tickets import create_ticket, list_my_tickets, lookup_ticket, update_ticket
 
-    settings = get_settings()
     models = ModelChoice(override=model, upkeep_override=upkeep_model)
     lookups = [search_knowledge_base, lookup_ticket]
     answer_tools = [*lookups, list_my_tickets, create_ticket, update_ticket, get_customer_profile]
-    llm_retry = RetryPolicy(max_attempts=settings.llm_max_retries + 1, initial_interval=0.5)
 
     builder = StateGraph(State, input_schema=InputState, context_schema=Context)
     builder.add_node("classify", classify)
     # list_my_tickets answers a ticket question that names no ticket ("is there a ticket for my double charge?").
     builder.add_node("retrieve", make_retrieve([*lookups, list_my_tickets], _repeat_contact))
-    builder.add_node("respond", make_respond(models, answer_tools, fetch_article_bodies), retry_policy=llm_retry)
+    # No node retries: graph/answer.py bounds the answer's retries and fallbacks by one deadline.
+    builder.add_node("respond", make_respond(models, answer_tools, fetch_article_bodies))
     builder.add_node("tools", ToolNode(answer_tools, handle_tool_errors=True))
     builder.add_node("escalate", make_escalate(open_handoff))
     builder.add_node("await_human", await_human)
     builder.add_node("remember", make_remember(models, record_turn, confirm_resolution))
-    builder.add_node("summarize", make_summarize(models), retry_policy=llm_retry)
+    builder.add_node("summarize", make_summarize(models))
 
     builder.add_edge(START, "classify")
     builder.add_edge("classify", "retrieve")

@@ -20,6 +20,7 @@ import numpy as np
 from langchain_core.language_models import BaseChatModel
 from langgraph.store.base import BaseStore, Item
 
+from graph.answer import MODEL_ERRORS, failure_reason
 from graph.facts import Extraction, Fact
 from graph.memory_extract import TurnRecord, model_text_facts, signal_facts
 from graph.memory_rules import rule_text_facts
@@ -175,7 +176,11 @@ async def learn_from_turn(
         extraction.facts += rule_text_facts(turn.customer_text)
     else:
         known = [fact["text"] for fact in await recall_memories(store, namespace, limit=max_facts)]
-        extraction.facts += await model_text_facts(model, turn, known)
+        try:
+            extraction.facts += await model_text_facts(model, turn, known)
+        except MODEL_ERRORS as error:  # the model is down: remember what the rules find rather than nothing
+            logger.warning("memory extraction model failed (%s); using the rules", failure_reason(error))
+            extraction.facts += rule_text_facts(turn.customer_text)
     if not extraction.facts and not extraction.forget:
         return []
     return await apply_extraction(

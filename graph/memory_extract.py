@@ -18,6 +18,7 @@ from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel, Field
 
 from graph.facts import Extraction, Fact, FactKind
+from graph.internal_calls import internal_structured
 from graph.memory_rules import persona_for_style
 from graph.state import EscalationRecord, TicketRef
 from prompts.loader import load_template, team_label
@@ -181,7 +182,7 @@ async def model_text_facts(model: BaseChatModel, turn: TurnRecord, known: Sequen
         known="\n".join(f"- {text}" for text in known) or "(none)",
         exchange=f"Customer: {turn.customer_text}\nAgent: {turn.answer_text}",
     )
-    result = await model.with_structured_output(ExtractedFacts).ainvoke(prompt)
+    result = await internal_structured(model, ExtractedFacts, "extract_memory").ainvoke(prompt)
     extracted = result if isinstance(result, ExtractedFacts) else ExtractedFacts.model_validate(result)
     facts: list[Fact] = []
     for item in extracted.facts:

@@ -1,7 +1,8 @@
 """The one place chat models come from: "offline" (our grounded responder) or "provider:model" (init_chat_model).
 
 Tests pass their scripted fake to ``build_graph(model=...)``; :class:`ModelChoice` is how the nodes resolve the
-model for a run (explicit override, else the run's ``Context.model``, else ``LLM_MODEL``).
+model for a run (explicit override, else the run's ``Context.model``, else ``LLM_MODEL``) and the answer's
+fallback chain (:meth:`ModelChoice.answer_steps`).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal
 
 from langchain_core.language_models import BaseChatModel, LanguageModelInput
 from langchain_core.messages import BaseMessage
@@ -26,7 +27,8 @@ def get_chat_model(name: str | None = None) -> BaseChatModel:
     """The chat model called ``name`` (default LLM_MODEL), built once per process.
 
     "offline" is the grounded responder; "provider:model" goes through ``init_chat_model`` with the configured
-    timeout and client retries, and OPENAI_BASE_URL for any OpenAI-compatible server.
+    timeout and client retries (graph/answer.py bounds them all by the turn's deadline), and OPENAI_BASE_URL
+    for any OpenAI-compatible server.
     """
     settings = get_settings()
     name = name or settings.llm_model
@@ -45,6 +47,7 @@ def get_chat_model(name: str | None = None) -> BaseChatModel:
             options["base_url"] = settings.openai_base_url
         if settings.openai_api_key:
             options["api_key"] = settings.openai_api_key
+        options["stream_usage"] = True  # token usage on streamed answers too (OpenAI-compatible servers included)
     chat: BaseChatModel = init_chat_model(model, model_provider=provider, **options)
     return chat
 
@@ -75,12 +78,41 @@ class ModelChoice:
         chat = get_chat_model(name)
         return None if is_offline(chat) else chat
 
-    def with_tools(self, name: str | None, tools: Sequence[BaseTool]) -> Runnable[LanguageModelInput, BaseMessage]:
-        """The model with ``tools`` bound, falling back to LLM_FALLBACK_MODEL (tools bound too) on errors."""
-        primary = self.chat_model(name).bind_tools(list(tools)) if tools else self.chat_model(name)
-        fallback_name = get_settings().llm_fallback_model
-        if self.override is not None or not fallback_name or fallback_name == (name or get_settings().llm_model):
-            return primary
-        fallback_model = get_chat_model(fallback_name)
-        fallback = fallback_model.bind_tools(list(tools)) if tools else fallback_model
-        return primary.with_fallbacks([fallback])
+    def answer_steps(self, name: str | None, tools: Sequence[BaseTool]) -> list[AnswerStep]:
+        """Who may answer a turn, in order: the primary, LLM_FALLBACK_MODEL, then the offline responder.
+
+        The offline responder is the last step unless it is the primary already; ``tools`` are bound to each.
+        """
+        settings = get_settings()
+        primary_name = name or settings.llm_model
+        primary = self.chat_model(name)
+        label = primary_name if self.override is None else getattr(primary, "model_name", None) or primary._llm_type
+        steps = [AnswerStep("primary", str(label), _bound(primary, tools), remote=not is_offline(primary))]
+        fallback_name = settings.llm_fallback_model
+        if (
+            self.override is None
+            and fallback_name
+            and fallback_name not in (primary_name, OFFLINE)
+            and not is_offline(primary)
+        ):
+            fallback = get_chat_model(fallback_name)
+            steps.append(AnswerStep("fallback", fallback_name, _bound(fallback, tools), remote=True))
+        if not is_offline(primary):
+            steps.append(AnswerStep("offline", OFFLINE, _bound(get_chat_model(OFFLINE), tools), remote=False))
+        return steps
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerStep:
+    """One link of the answer's fallback chain."""
+
+    role: Literal["primary", "fallback", "offline"]
+    model: str
+    """The model's name as configured ("provider:model" or "offline"), for analytics and prices."""
+    runnable: Runnable[LanguageModelInput, BaseMessage]
+    remote: bool
+    """A model over the network, bounded by the turn's deadline (the offline responder runs locally)."""
+
+
+def _bound(model: BaseChatModel, tools: Sequence[BaseTool]) -> Runnable[LanguageModelInput, BaseMessage]:
+    return model.bind_tools(list(tools)) if tools else model

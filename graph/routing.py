@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from langchain_core.messages import AIMessage
+from langchain_core.messages import AIMessage, ToolMessage
 from langchain_core.messages.utils import count_tokens_approximately
 
 from graph.messages import BOT_NAME, last_human_text
@@ -58,11 +58,19 @@ def after_retrieve(state: State) -> Literal["respond", "escalate"]:
     return "escalate" if escalation_reason(state) else "respond"
 
 
-def after_respond(state: State) -> Literal["tools", "remember"]:
-    """Run the tools the model asked for (the respond node stops offering them after the round limit)."""
+def after_respond(state: State) -> Literal["tools", "respond", "escalate", "remember"]:
+    """Run the tools the model asked for (the respond node stops offering them after the round limit).
+
+    Malformed tool calls were answered with tool errors: the model tries again. No model could answer
+    anything grounded: a person takes the turn.
+    """
+    if state.answered_by == "handoff":
+        return "escalate"
     last = state.messages[-1] if state.messages else None
     if isinstance(last, AIMessage) and last.tool_calls:
         return "tools"
+    if isinstance(last, ToolMessage):
+        return "respond"
     return "remember"
 
 

@@ -9,11 +9,14 @@ from typing import Annotated, Any, Literal, TypedDict
 from langchain_core.messages import AnyMessage
 from langgraph.graph import add_messages
 
+from graph.costs import TurnUsage
+
 Channel = Literal["chat", "email", "phone", "social"]
 Sentiment = Literal["negative", "neutral", "positive"]
 Urgency = Literal["low", "medium", "high", "critical"]
 EscalationStatus = Literal["pending", "replied", "handed_back", "closed"]
 InCharge = Literal["person", "bot"]
+AnsweredBy = Literal["primary", "fallback", "offline", "handoff"]
 
 
 class RetrievedArticle(TypedDict):
@@ -142,3 +145,8 @@ class State(InputState):
     """Earlier answers in a row that had nothing to go on (low confidence and nothing cited)."""
     resolved: bool = False
     tool_rounds: int = 0
+    # How this turn was answered (graph/answer.py), for analytics.
+    answered_by: AnsweredBy | None = None
+    model_failure: str | None = None
+    """The failures of the answer's fallback chain this turn ("primary:timeout; fallback:http_500")."""
+    turn_usage: TurnUsage | None = None

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
+from graph.internal_calls import internal_structured
 from signals.taxonomy import Taxonomy
 from signals.types import OUT_OF_SCOPE, IntentPrediction
 
@@ -38,7 +39,7 @@ class LlmIntentRouter:
 
     def __init__(self, taxonomy: Taxonomy, model: BaseChatModel) -> None:
         self._taxonomy = taxonomy
-        self._structured: Any = model.with_structured_output(IntentChoice)
+        self._structured: Any = internal_structured(model, IntentChoice, "classify_intent")
 
     def route(self, redacted_text: str) -> IntentPrediction | None:
         """The model's choice for already-redacted text, or None so the caller falls back."""
@@ -64,5 +65,13 @@ def build_llm_router(taxonomy: Taxonomy, model_name: str) -> LlmIntentRouter:
     from settings import get_settings
 
     settings = get_settings()
-    model = init_chat_model(model_name, timeout=settings.llm_timeout_s, max_retries=settings.llm_max_retries)
+    # The turn waits for this call: one short attempt, then the embedding classifier answers instead.
+    options: dict[str, Any] = {"timeout": settings.llm_intent_timeout_s, "max_retries": 0}
+    provider = model_name.partition(":")[0]
+    if provider == "openai":
+        if settings.openai_base_url:
+            options["base_url"] = settings.openai_base_url
+        if settings.openai_api_key:
+            options["api_key"] = settings.openai_api_key
+    model = init_chat_model(model_name, **options)
     return LlmIntentRouter(taxonomy, model)

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from support.connections import Db, Row, acquire, fetch_all
+from support.model_usage import model_metrics
 
 Bucket = Literal["day", "hour"]
 MAX_BUCKETS = 2000
@@ -167,7 +168,10 @@ def _totals(buckets: list[Row]) -> Row:
 
 
 async def support_metrics(db: Db | None, tenant: str, window: TimeRange, *, top: int = 10) -> dict[str, Any]:
-    """Per-bucket and total resolution, escalation, CSAT, first response and sentiment; top intents; articles."""
+    """Per-bucket and total resolution, escalation, CSAT, first response and sentiment; intents; articles; model.
+
+    ``model`` holds the answers' tokens, cost, fallbacks and failures (support/model_usage.py).
+    """
     params = {**window.params(tenant), "limit": top}
     async with acquire(db) as conn, conn.transaction():
         # Buckets are UTC days/hours whatever the session's time zone.
@@ -175,6 +179,7 @@ async def support_metrics(db: Db | None, tenant: str, window: TimeRange, *, top:
         buckets = [_with_rates(row) for row in await fetch_all(conn, _CONVERSATIONS, params)]
         intents = await fetch_all(conn, _TOP_INTENTS, params)
         articles = await fetch_all(conn, _ARTICLES, params)
+        model = await model_metrics(conn, params)
     for intent in intents:
         intent["escalation_rate"] = _rate(intent["escalated"], intent["conversations"])
     for article in articles:
@@ -186,4 +191,5 @@ async def support_metrics(db: Db | None, tenant: str, window: TimeRange, *, top:
         "buckets": buckets,
         "top_intents": intents,
         "articles": articles,
+        "model": model,
     }

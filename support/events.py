@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import astuple
+from typing import TYPE_CHECKING
 
 from support.connections import Db, Row, acquire, fetch_all, fetch_required
+
+if TYPE_CHECKING:
+    from graph.costs import ModelTurn
+
+_MODEL_COLUMNS = 7
+"""model, answered_by, model_failure, input_tokens, output_tokens, cached_tokens, cost_usd (ModelTurn's fields)."""
 
 
 async def record_turn(
@@ -25,6 +33,7 @@ async def record_turn(
     escalated: bool = False,
     resolved: bool = False,
     low_confidence: bool = False,
+    model: ModelTurn | None = None,
     db: Db | None = None,
 ) -> Row:
     """Store the turn; a new turn after an assumed resolution means it was not resolved after all."""
@@ -33,7 +42,9 @@ async def record_turn(
             conn,
             "INSERT INTO conversation_events (tenant, thread_id, customer_id, run_id, turn, intent,"
             " intent_confidence, sentiment, sentiment_score, urgency, language, escalated, resolved, low_confidence,"
-            " articles_cited, latency_ms) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+            " articles_cited, latency_ms, model, answered_by, model_failure, input_tokens, output_tokens,"
+            " cached_tokens, cost_usd) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s,"
+            " %s, %s, %s, %s, %s, %s, %s)"
             " RETURNING id, created_at",
             (
                 tenant,
@@ -52,6 +63,7 @@ async def record_turn(
                 low_confidence,
                 list(articles_cited),
                 latency_ms,
+                *(astuple(model) if model is not None else (None,) * _MODEL_COLUMNS),
             ),
         )
         await fetch_all(

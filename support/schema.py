@@ -186,9 +186,17 @@ ALTER TABLE handoffs ADD COLUMN unread integer NOT NULL DEFAULT 0,
   ADD COLUMN customer_wrote_at timestamptz;
 """
 
+# Live-LLM turns (graph/answer.py, graph/costs.py): who answered, what failed on the way, tokens and cost.
+_MODEL_USAGE = """
+ALTER TABLE conversation_events ADD COLUMN model text, ADD COLUMN answered_by text,
+  ADD COLUMN model_failure text, ADD COLUMN input_tokens integer, ADD COLUMN output_tokens integer,
+  ADD COLUMN cached_tokens integer, ADD COLUMN cost_usd numeric(16, 8);
+"""
+
 MIGRATIONS: list[Migration] = [
     Migration("support_0001_core", _CORE),
     Migration("support_0002_teams", _TEAMS),
     Migration("support_0003_taxonomy_teams", _TAXONOMY_TEAMS),
     Migration("support_0004_handoff_lifecycle", _HANDOFF_LIFECYCLE),
+    Migration("support_0005_model_usage", _MODEL_USAGE),
 ]

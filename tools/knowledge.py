@@ -53,7 +53,7 @@ def render_hits(query: str, hits: list[KBHit], *, threshold: float) -> tuple[str
     return "\n\n".join(lines), artifact
 
 
-@tool(response_format="content_and_artifact")
+@tool(response_format="content_and_artifact", parse_docstring=True)
 async def search_knowledge_base(
     query: str, runtime: ToolRuntime[Any, Any], category: str | None = None
 ) -> tuple[str, dict[str, Any]]:
@@ -63,9 +63,10 @@ async def search_knowledge_base(
         query: The customer's question or problem, in their words or rephrased as a question.
         category: Optional category to search within (account, billing, refunds, installation, privacy,
             integrations, outages, shipping, security).
-        runtime: Injected by the tool node (who is asking); hidden from the model.
+        runtime: Who is asking, from the run (not part of the tool's schema).
     """
-    tenant = str(getattr(runtime.context, "tenant", None) or "default")  # from the run, never from the model
+    # ``runtime`` (who is asking) comes from the run, never from the model: it is not in the tool's schema.
+    tenant = str(getattr(runtime.context, "tenant", None) or "default")
     threshold = get_settings().kb_low_confidence
     empty = {"query": query, "hits": [], "top_score": 0.0, "threshold": threshold, "low_confidence": True}
     if not query.strip():

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 import psycopg
 from langchain.tools import ToolRuntime, tool
@@ -19,6 +19,7 @@ from support import tickets as ticket_store
 from support.connections import Row
 from support.customers import CustomerNotFoundError, get_customer
 from support.routing import category_for, priority_for, route_team
+from support.tickets import Status as TicketStatus
 from tools.ticket_match import find_closest_ticket
 
 logger = logging.getLogger(__name__)
@@ -86,9 +87,14 @@ def _line(ticket: Row) -> str:
     )
 
 
-@tool
+@tool(parse_docstring=True)
 async def lookup_ticket(ticket_id: str, runtime: ToolRuntime[Context, Any]) -> str:
-    """Look up one of the customer's support tickets by its id (like T-1042): status, team and recent updates."""
+    """Look up one of the customer's support tickets by its id: status, team and recent updates.
+
+    Args:
+        ticket_id: The ticket's id as the customer or a message gave it, like T-1042.
+        runtime: Who is asking, from the run (not part of the tool's schema).
+    """
     tenant, customer_id = identity(runtime)
     if customer_id == "anonymous":
         return ANONYMOUS
@@ -103,14 +109,17 @@ async def lookup_ticket(ticket_id: str, runtime: ToolRuntime[Context, Any]) -> s
     return _describe(ticket, events)
 
 
-@tool
+@tool(parse_docstring=True)
 async def list_my_tickets(
-    runtime: ToolRuntime[Context, Any], status: str | None = None, about: str | None = None
+    runtime: ToolRuntime[Context, Any], status: TicketStatus | None = None, about: str | None = None
 ) -> str:
-    """List the customer's support tickets, newest first; status may be open, in_progress, pending, resolved, closed.
+    """List the customer's support tickets, newest first, or show the one ticket they are talking about.
 
-    With ``about`` (the customer's words, e.g. "my double charge"), the ticket it clearly describes is shown in
-    full (status, updates) instead of the list.
+    Args:
+        runtime: Who is asking, from the run (not part of the tool's schema).
+        status: Only tickets with this status.
+        about: The customer's words about a ticket (e.g. "my double charge"); the ticket it clearly describes
+            is shown in full (status, updates) instead of the list.
     """
     tenant, customer_id = identity(runtime)
     if customer_id == "anonymous":
@@ -131,11 +140,18 @@ async def list_my_tickets(
     return "\n".join(_line(ticket) for ticket in rows)
 
 
-@tool
+@tool(parse_docstring=True)
 async def create_ticket(
     subject: str, description: str, runtime: ToolRuntime[Context, Any], category: str | None = None
 ) -> str:
-    """Open a new support ticket for the customer with a short subject and a description of the problem."""
+    """Open a new support ticket for the customer's problem, for a person on our team to follow up.
+
+    Args:
+        subject: The problem in a few words.
+        description: What happened, what the customer tried and what they need.
+        category: Optional category, like billing, technical or account.
+        runtime: Who is asking, from the run (not part of the tool's schema).
+    """
     tenant, customer_id = identity(runtime)
     if customer_id == "anonymous":
         return ANONYMOUS
@@ -175,11 +191,21 @@ async def create_ticket(
     )
 
 
-@tool
+@tool(parse_docstring=True)
 async def update_ticket(
-    ticket_id: str, runtime: ToolRuntime[Context, Any], comment: str | None = None, status: str | None = None
+    ticket_id: str,
+    runtime: ToolRuntime[Context, Any],
+    comment: str | None = None,
+    status: Literal["pending", "customer_reply"] | None = None,
 ) -> str:
-    """Add the customer's comment to one of their tickets, or set its status to pending or customer_reply."""
+    """Add the customer's comment to one of their tickets, or mark it as waiting for them or answered by them.
+
+    Args:
+        ticket_id: The ticket's id, like T-1042.
+        comment: What the customer wants added to the ticket, in their words.
+        status: "pending" while we wait for the customer, "customer_reply" when they have answered.
+        runtime: Who is asking, from the run (not part of the tool's schema).
+    """
     tenant, customer_id = identity(runtime)
     if customer_id == "anonymous":
         return ANONYMOUS

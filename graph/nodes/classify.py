@@ -76,4 +76,7 @@ async def classify(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
         "turn_started_at": time.time(),
         "tool_rounds": 0,
         "turn_citations": [],
+        "answered_by": None,
+        "model_failure": None,
+        "turn_usage": None,
     }

@@ -33,8 +33,12 @@ def make_escalate(open_handoff: OpenHandoff) -> Any:
         context = runtime.context
         previous = state.escalation
         in_charge = previous is not None and previous["status"] in HUMAN_IN_CHARGE
+        model_unavailable = state.answered_by == "handoff"
         reason = (
-            (previous["reason"] if in_charge and previous else None) or escalation_reason(state) or "customer_request"
+            (previous["reason"] if in_charge and previous else None)
+            or ("model_unavailable" if model_unavailable else None)
+            or escalation_reason(state)
+            or "customer_request"
         )
         thread_id = str((config.get("configurable") or {}).get("thread_id") or "")
         handoff = await open_handoff(
@@ -70,7 +74,9 @@ def make_escalate(open_handoff: OpenHandoff) -> Any:
             notice = phrase(persona, state.language, "handoff_joined", agent=record["agent"], **fields)
         else:
             notice = phrase(persona, state.language, "handoff_waiting", **fields)
-        if state.sentiment == "negative":
+        if model_unavailable:
+            notice = f"{phrase(persona, state.language, 'model_unavailable')} {notice}"
+        elif state.sentiment == "negative":
             notice = f"{phrase(persona, state.language, 'empathy')} {notice}"
         update["messages"] = [AIMessage(content=notice, name=BOT_NAME)]
         return update

@@ -13,6 +13,7 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.runtime import Runtime
 
 from graph.clock import now
+from graph.costs import ModelTurn, estimated_cost
 from graph.memory import get_memory_writer, learn_from_turn, memory_namespace
 from graph.memory_extract import TurnRecord
 from graph.messages import last_ai, last_human_text, text_of
@@ -45,6 +46,22 @@ def turn_record(state: State, context: Context, thread_id: str = "") -> TurnReco
         thread_id=thread_id,
         turn=state.turn_count,
         message_id=str(question.id) if question is not None and question.id else None,
+    )
+
+
+def model_turn(state: State) -> ModelTurn | None:
+    """The turn's model figures for analytics (None when no model answered: a person has the conversation)."""
+    usage = state.turn_usage
+    if usage is None and state.model_failure is None:
+        return None
+    return ModelTurn(
+        model=usage["model"] if usage else None,
+        answered_by=state.answered_by,
+        model_failure=state.model_failure,
+        input_tokens=usage["input_tokens"] if usage else 0,
+        output_tokens=usage["output_tokens"] if usage else 0,
+        cached_tokens=usage["cached_tokens"] if usage else 0,
+        cost_usd=estimated_cost(usage) if usage else None,
     )
 
 
@@ -83,6 +100,7 @@ def make_remember(models: ModelChoice, record_turn: RecordTurn, confirm_resoluti
             escalated=escalated,
             resolved=state.resolved,
             low_confidence=state.low_confidence_streak > 0,
+            model=model_turn(state),
         )
         if state.resolved:
             by = "human" if state.escalation and state.escalation["status"] == "replied" else "bot"

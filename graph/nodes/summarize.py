@@ -6,17 +6,23 @@ the customer's long-term memory, so the summary only has to keep the conversatio
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from typing import Any
 
 from langchain_core.messages import RemoveMessage
 from langgraph.runtime import Runtime
 
+from graph.answer import MODEL_ERRORS, failure_reason
+from graph.internal_calls import internal_text
 from graph.messages import text_of
 from graph.models import ModelChoice
 from graph.state import Context, State
 from graph.summary import choose_cut, extractive_summary, transcript
 from prompts.loader import load_template
 from settings import get_settings
+
+logger = logging.getLogger(__name__)
 
 KEEP_SHARE = 0.5
 """Share of the budget the recent messages keep after folding."""
@@ -37,13 +43,18 @@ def make_summarize(models: ModelChoice) -> Any:
         folded = messages[:cut]
         max_tokens = int(budget * SUMMARY_SHARE)
         chat = models.upkeep_model(runtime.context.model)
-        if chat is None:
-            summary = extractive_summary(state.summary, folded, max_tokens=max_tokens)
-        else:
+        summary = None
+        if chat is not None:
             prompt = load_template("summarize").format(
                 max_words=int(max_tokens * 0.75), summary=state.summary or "(none)", transcript=transcript(folded)
             )
-            summary = text_of(await chat.ainvoke(prompt)).strip()
+            try:
+                async with asyncio.timeout(get_settings().llm_timeout_s):
+                    summary = text_of(await internal_text(chat, "summarize").ainvoke(prompt)).strip() or None
+            except MODEL_ERRORS as error:  # the answer is already out: fold with the offline rules instead
+                logger.warning("summary model failed (%s); using the extractive summary", failure_reason(error))
+        if summary is None:
+            summary = extractive_summary(state.summary, folded, max_tokens=max_tokens)
         removals = [RemoveMessage(id=str(message.id)) for message in folded if message.id]
         return {"summary": summary, "messages": removals}
 

@@ -66,7 +66,7 @@ async def test_tools_take_identity_from_the_run_not_from_the_model(scripted: Har
     assert "Alice's printer" not in str(result.content)
 
 
-async def test_a_transient_model_failure_is_retried_by_the_node_policy(
+async def test_a_model_failure_is_answered_by_the_offline_responder_and_the_thread_stays_usable(
     scripted: Harness, fake: ScriptedChatModel
 ) -> None:
     def flaky(messages: list[BaseMessage]) -> AIMessage:
@@ -74,5 +74,8 @@ async def test_a_transient_model_failure_is_retried_by_the_node_policy(
 
     fake.script += [flaky, AIMessage("Recovered answer.")]
     values = await scripted.say("retry", "How do I reset my password?")
-    assert values["messages"][-1].content == "Recovered answer."
+    assert values["answered_by"] == "offline" and values["model_failure"] == "primary:ConnectionError"
+    assert "[" in str(values["messages"][-1].content)  # a grounded answer citing the article
+    values = await scripted.say("retry", "And how do I change my email?")
+    assert values["messages"][-1].content == "Recovered answer." and values["answered_by"] == "primary"
     assert len(fake.prompts) == 2

@@ -1,5 +1,4 @@
 import pytest
-from langchain_core.runnables import RunnableWithFallbacks
 
 from graph.models import ModelChoice, get_chat_model, is_offline
 from graph.offline import OfflineResponder
@@ -41,13 +40,21 @@ def test_malformed_model_names_are_refused() -> None:
         get_chat_model("gpt-4o")
 
 
-def test_fallback_model_wraps_the_primary(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_answer_chain_is_primary_then_fallback_model_then_offline(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LLM_MODEL", "openai:gpt-4o-mini")
-    monkeypatch.setenv("LLM_FALLBACK_MODEL", "offline")
+    monkeypatch.setenv("LLM_FALLBACK_MODEL", "openai:gpt-4.1-nano")
     get_settings.cache_clear()
-    runnable = ModelChoice().with_tools(None, [])
-    assert isinstance(runnable, RunnableWithFallbacks)
-    assert isinstance(runnable.fallbacks[0], OfflineResponder)
+    steps = ModelChoice().answer_steps(None, [])
+    assert [(s.role, s.model, s.remote) for s in steps] == [
+        ("primary", "openai:gpt-4o-mini", True),
+        ("fallback", "openai:gpt-4.1-nano", True),
+        ("offline", "offline", False),
+    ]
+    assert isinstance(steps[-1].runnable, OfflineResponder)
+
+
+def test_offline_alone_when_it_is_the_primary() -> None:
+    assert [s.role for s in ModelChoice().answer_steps("offline", [])] == ["primary"]
 
 
 def test_an_override_replaces_every_model_and_upkeep_defaults_to_rules() -> None:

@@ -97,3 +97,15 @@ async def test_customer_style_preference_picks_the_persona_unless_the_run_sets_o
     await respond(_state(memories=[style]), Runtime(context=Context(persona="professional")))
     assert 'Persona "technical"' in str(fake.prompts[0][0].content)
     assert 'Persona "professional"' in str(fake.prompts[1][0].content)
+
+
+async def test_the_system_prompt_keeps_a_stable_prefix_for_prompt_caching() -> None:
+    fake = ScriptedChatModel(script=[AIMessage("One."), AIMessage("Two.")])
+    respond = make_respond(ModelChoice(override=fake), [])
+    await respond(_state(), Runtime(context=Context(now="2026-01-01T09:00:00Z")))
+    later = _state(summary="The customer asked about passwords.", language="fr")
+    await respond(later, Runtime(context=Context(now="2026-03-05T17:42:00Z", channel="email")))
+    first, second = (str(prompt[0].content) for prompt in fake.prompts)
+    prefix = first[: first.index("# This conversation")]
+    assert second.startswith(prefix) and "# Rules" in prefix and "# Voice" in prefix
+    assert "2026" not in prefix and "chat" not in prefix

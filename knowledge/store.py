@@ -45,7 +45,9 @@ class EmbeddingSpecMismatch(RuntimeError):
 # The library would otherwise wrap each vector query in BEGIN, one SET LOCAL per option, and ROLLBACK:
 # four extra round trips per query, which cost more than the query itself on a busy machine.
 # ef_search 100 keeps HNSW recall@10 >= 0.95; the iterative scan makes a tenant/category filter still yield k rows.
-HNSW_SESSION_OPTIONS = "-c hnsw.ef_search=100 -c hnsw.iterative_scan=relaxed_order"
+# psycopg prepares a statement after a few runs, and Postgres may then switch to a generic plan, which cannot see
+# the query vector or the LIMIT and scans the table instead of the HNSW index: custom plans only.
+HNSW_SESSION_OPTIONS = "-c hnsw.ef_search=100 -c hnsw.iterative_scan=relaxed_order -c plan_cache_mode=force_custom_plan"
 
 
 def sqlalchemy_url(url: str) -> str:

@@ -5,13 +5,14 @@ import pytest
 
 from bench.kb_corpus import synthetic_articles, synthetic_questions
 from knowledge.query_plan import plan_queries
-from knowledge.search import RRF_K, embed_queries, gather_evidence
+from knowledge.search import chunk_details, embed_queries, gather_evidence
 from knowledge.store import KnowledgeBase, tenant_filter
 from knowledge.writer import write_articles
 
 pytestmark = pytest.mark.integration
 
-FETCH = 4  # small, so that the fused cut decides which articles are candidates
+FETCH = 4  # small, so that the library's fused cut decides which articles are its candidates
+RRF_K = 60
 
 
 async def library_candidates(kb: KnowledgeBase, query: str, *, tenant: str, category: str | None) -> set[str]:
@@ -60,8 +61,11 @@ async def test_one_statement_finds_the_candidates_of_the_library_hybrid_search(k
             vectors = await embed_queries(kb.embeddings, [sub.text for sub in plan if sub.dense])
             ours = await gather_evidence(kb, plan, vectors, tenant="acme", category=category, fetch=FETCH)
             expected = await library_candidates(kb, query, tenant="acme", category=category)
-            assert set(ours) == expected, (query, category)
+            # Every sub-query keeps its own vector and keyword top-FETCH (no fused cut): a superset, still bounded.
+            assert expected <= set(ours), (query, category)
+            assert len(ours) <= 2 * FETCH * len(plan)
             keyword_hits += any(evidence.keyword or evidence.identifier for evidence in ours.values())
             if category:
-                assert {evidence.best_chunk["category"] for evidence in ours.values()} <= {category}
+                shown = await chunk_details(kb, [evidence.best_chunk["chunk_id"] for evidence in ours.values()])
+                assert {row["category"] for row in shown.values()} <= {category}
     assert keyword_hits >= 2  # the keyword side took part, not only the vectors

@@ -24,6 +24,8 @@ OUTPUTS = ("last_hidden_state", "middle_hidden_state")
 OPSET = 17
 MIDDLE_LAYER = 4
 """Which of the six layers' output (1-based; 0 would be the token embeddings) is pooled as the middle vector."""
+BATCH_SIZE = 64
+BUCKET_RATIO = 1.5  # a batch's longest text is at most this many times its shortest (padding is paid for)
 _export_lock = threading.Lock()
 
 
@@ -91,6 +93,22 @@ def export_onnx(source: Path, target: Path) -> None:
     os.replace(partial, target)  # another process exporting at the same time replaces it with the same bytes
 
 
+def length_buckets(lengths: list[int], *, ratio: float = BUCKET_RATIO, size: int = BATCH_SIZE) -> list[list[int]]:
+    """Indices of ``lengths`` sorted by length and cut into batches whose longest is at most ``ratio`` x the shortest.
+
+    A batch is padded to its longest text: one 80-token sentence in a batch of twelve 15-token ones would
+    make the transformer read 12 x 65 padding tokens, which cost as much as real ones.
+    """
+    order = sorted(range(len(lengths)), key=lambda i: lengths[i])
+    buckets: list[list[int]] = []
+    for index in order:
+        if buckets and len(buckets[-1]) < size and lengths[index] <= ratio * lengths[buckets[-1][0]]:
+            buckets[-1].append(index)
+        else:
+            buckets.append([index])
+    return buckets
+
+
 class OnnxSentenceEncoder:
     """Tokenise, run the transformer on ONNX Runtime, mean-pool and normalise (what the model's ST config says)."""
 
@@ -128,12 +146,9 @@ class OnnxSentenceEncoder:
     def encode_layers(self, texts: list[str], *, parallel: bool = False) -> Matrix:
         """Rows of [sentence vector | middle-layer vector], each half mean-pooled and unit-normalised."""
         encodings = self._tokenizer.encode_batch(texts)
-        # Similar lengths side by side waste less compute on padding.
-        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
         result = np.empty((len(texts), 2 * self.dimension), dtype=np.float32)
         session = self._parallel if parallel else self._single
-        for start in range(0, len(order), 64):
-            rows = order[start : start + 64]
+        for rows in length_buckets([len(encoding.ids) for encoding in encodings]):
             width = max(len(encodings[i].ids) for i in rows)
             feed = {name: np.zeros((len(rows), width), dtype=np.int64) for name in INPUTS}
             for row, index in enumerate(rows):

@@ -76,6 +76,13 @@ class LocalEmbeddings(Embeddings):
             return self._encode_shared(texts)
         return self._recent.encode(self._encode_shared, texts)
 
+    def encode_queries(self, texts: list[str]) -> Matrix:
+        """Search sub-queries through the int8 model (see ``OnnxSentenceEncoder.quantized_session``), one batch."""
+        if not texts:
+            return np.zeros((0, self.spec.dimension), dtype=np.float32)
+        with self._lock:
+            return self._model.encode(texts, quantized=True)
+
     def encode_uncached(self, texts: list[str]) -> Matrix:
         """Like ``encode`` but always runs the model (benchmarks time the model, not the cache)."""
         if not texts:

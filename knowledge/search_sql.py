@@ -52,9 +52,11 @@ def candidates_statement(kb: KnowledgeBase, *, category: bool) -> str:
         keyword_cte(kb, category=category),
         "found AS (SELECT * FROM dense UNION ALL SELECT * FROM keyword)",
         f"m AS (SELECT tsvector_to_array(to_tsvector('{lang}', %(message)s)) AS lex)",
+        # The chunk's words less those not in the message: an intersection in two C calls, no set operation.
         f"""words AS (
-  SELECT c.langchain_id, ARRAY(SELECT unnest(m.lex) INTERSECT SELECT unnest(tsvector_to_array(c.{tsv}))) AS lexemes
-  FROM "{kb.table}" c CROSS JOIN m WHERE c.langchain_id IN (SELECT langchain_id FROM found))""",
+  SELECT c.langchain_id, tsvector_to_array(ts_delete(c.{tsv}, tsvector_to_array(ts_delete(c.{tsv}, m.lex))))
+    AS lexemes
+  FROM "{kb.table}" c CROSS JOIN m WHERE c.langchain_id IN (SELECT DISTINCT langchain_id FROM found))""",
     ]
     return f"""WITH {",\n".join(ctes)}
 SELECT f.i, f.langchain_id::text AS chunk_id, f.article_id, f.cosine, w.lexemes

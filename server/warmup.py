@@ -15,6 +15,7 @@ def warm_up_models() -> float:
     from signals import get_analyzer
 
     get_local_embeddings().encode(["warm up"])
+    get_local_embeddings().encode_queries(["warm up"])  # the int8 model of search sub-queries, quantised once
     get_analyzer().warm_up()
     elapsed = time.perf_counter() - started
     logger.info("models ready in %.1fs", elapsed)

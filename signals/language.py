@@ -14,6 +14,7 @@ DEFAULT_LANGUAGE = "en"
 MIN_LETTERS = 12  # below this lingua's guesses on "ok", "thx!", "merci" are coin flips
 MIN_CONFIDENCE = 0.25  # lingua spreads mass over similar languages; the margin below matters more
 MIN_MARGIN = 2.0  # the best language must be at least this many times as likely as the runner-up
+WINDOW = 1_500  # characters read: plenty to tell a language, and an 8,000-character message costs no more
 _LETTER = re.compile(r"[^\W\d_]")
 _CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\u0600-\u06ff\u0400-\u04ff]")
 
@@ -30,6 +31,7 @@ def _detector() -> LanguageDetector:
 def detect_language(text: str, *, known_language: str | None = None) -> str:
     """ISO 639-1 code of ``text``; falls back to ``known_language`` (or English) when the text is too short to tell."""
     fallback = known_language or DEFAULT_LANGUAGE
+    text = text[:WINDOW]
     letters = len(_LETTER.findall(text))
     # Scripts like CJK carry a lot per character, so a few characters are enough there.
     if letters < MIN_LETTERS and not (_CJK.search(text) and letters >= 2):

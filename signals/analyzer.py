@@ -23,6 +23,9 @@ if TYPE_CHECKING:
     from knowledge.embeddings import LocalEmbeddings
     from signals.llm_intent import LlmIntentRouter
 
+WORD_MODEL_WINDOW = 1_500
+"""Characters of a message the word and lexicon models read (the encoder reads ~1,000: 256 tokens)."""
+
 
 def sentiment_encoder() -> LocalEmbeddings:
     """The frozen local encoder the sentiment head (and a frozen intent classifier) reads."""
@@ -101,6 +104,10 @@ class SignalAnalyzer:
         frozen = sentiment_encoder()
         layers = frozen.encode_layers([text])  # one pass: the embedding, then a middle layer for sentiment
         vector = sentence_vectors(layers)
+        # The word and lexicon models cost time in proportion to the text (VADER alone ~100 ms at 8,000 characters)
+        # while the encoder reads only its first 256 tokens; they read the head too. PII, injection and the
+        # phrase cues still read the whole message.
+        head = text[:WORD_MODEL_WINDOW]
         intent = None
         if self._llm_router is not None:
             intent = self._llm_router.route(redaction.text)
@@ -108,10 +115,10 @@ class SignalAnalyzer:
             classifier = self.intent_classifier
             # A tuned intent encoder needs its own pass; a frozen one shares the sentiment vector.
             intent_vector = vector if classifier.encoder is frozen else classifier.encoder.encode([text])
-            intent = classifier.predict_vectors(intent_vector, [text])[0]
-        sentiment = self.sentiment_classifier.predict([text], layers)[0]
+            intent = classifier.predict_vectors(intent_vector, [head])[0]
+        sentiment = self.sentiment_classifier.predict([head], layers)[0]
         injection = detect_injection(text, layers=layers[0])
-        cue = self.escalation_model.predict_vectors(vector, [text])[0].cue
+        cue = self.escalation_model.predict_vectors(vector, [head])[0].cue
         if cue == "asked_for_human" and declines_human(text):
             cue = None  # the model hears "agent"; the explicit refusal wins, as it does for the phrase cue
         return Signals(

@@ -135,7 +135,7 @@ async def gather_evidence(
     }
     rows = await kb.fetch_search(candidates_statement(kb, category=bool(category)), params)
     message_lexemes: list[str] = []
-    floors = [1.0] * len(plan)
+    floors: list[float | None] = [None] * len(plan)  # each sub-query's lowest retrieved cosine
     found_rows = []
     for row in rows:
         if row["i"] == 0:
@@ -143,7 +143,8 @@ async def gather_evidence(
             continue
         found_rows.append(row)
         if row["cosine"] is not None:
-            floors[row["i"] - 1] = min(floors[row["i"] - 1], float(row["cosine"]))
+            floor = floors[row["i"] - 1]
+            floors[row["i"] - 1] = float(row["cosine"]) if floor is None else min(floor, float(row["cosine"]))
     dense = [sub.dense for sub in plan]
     found: dict[str, Evidence] = {}
     for row in found_rows:
@@ -151,7 +152,10 @@ async def gather_evidence(
         evidence = found.get(row["article_id"])
         if evidence is None:
             evidence = found[row["article_id"]] = Evidence(
-                cosines=[floor for floor, is_dense in zip(floors, dense, strict=True) if is_dense]
+                # a sub-query that retrieved nothing (an empty filter) says nothing about the article
+                cosines=[
+                    -1.0 if floor is None else floor for floor, is_dense in zip(floors, dense, strict=True) if is_dense
+                ]
             )
         evidence.lexemes.update(row["lexemes"])
         if row["cosine"] is None:

@@ -156,7 +156,10 @@ def build_graph(path: Path, target: Path) -> None:
         return node("Add", [node("MatMul", [x, weight], f"{prefix}.mm"), bias], f"{prefix}.out")
 
     def layer_norm(x: str, prefix: str) -> str:
-        scale, bias = const(f"{prefix}.g", weights.floats(f"{prefix}.w")), const(f"{prefix}.beta", weights.floats(f"{prefix}.b"))
+        scale, bias = (
+            const(f"{prefix}.g", weights.floats(f"{prefix}.w")),
+            const(f"{prefix}.beta", weights.floats(f"{prefix}.b")),
+        )
         return node("LayerNormalization", [x, scale, bias], f"{prefix}.out", axis=-1, epsilon=model.eps)
 
     split_shape = const("split_shape", np.array([0, 0, heads, head_size], dtype=np.int64))

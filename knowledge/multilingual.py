@@ -1,0 +1,173 @@
+"""Cross-lingual KB search: a question in another language than the (English) articles is searched with e5 vectors.
+
+all-MiniLM-L6-v2 is English-only: "¿Cómo restablezco mi contraseña?" scores about 0.2 against the article that
+answers it, below the answer threshold. Every chunk therefore also gets a multilingual-e5-small vector in the
+``embedding_xl`` column (``knowledge.e5_encoder``). A query detected as not English is ranked by that vector, and
+its cosine mapped to the MiniLM scale (e5's cosines crowd into 0.75-0.95) so that the confidence threshold and the
+answer rules keep their meaning. English queries take the hybrid search unchanged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from knowledge.chunking import chunk_embed_text
+from knowledge.records import KBHit
+from knowledge.vector_cache import DiskVectors, Matrix
+
+if TYPE_CHECKING:
+    from knowledge.e5_encoder import E5Encoder
+    from knowledge.store import KnowledgeBase
+
+logger = logging.getLogger(__name__)
+
+XL_COLUMN = "embedding_xl"
+XL_DIMENSION = 384
+SOURCE_LANGUAGE = "en"  # the language the articles are written in, and that MiniLM reads
+BACKFILL_BATCH = 256
+
+
+@dataclass(frozen=True, slots=True)
+class Calibration:
+    """score = slope * e5 cosine + intercept, clipped to [0, 1]: an e5 cosine on MiniLM's scale."""
+
+    slope: float
+    intercept: float
+
+    def score(self, cosine: float) -> float:
+        """The calibrated score of one cosine."""
+        return min(1.0, max(0.0, self.slope * cosine + self.intercept))
+
+
+CALIBRATION = Calibration(slope=4.33, intercept=-3.21)
+"""Fitted by least squares on English dev queries: MiniLM's best-chunk cosine against e5's, same query and article
+(evals/crosslingual.py --fit prints the fit)."""
+
+
+def enabled() -> bool:
+    """Whether cross-lingual search and indexing are on (setting ``kb_multilingual``)."""
+    from settings import get_settings
+
+    return get_settings().kb_multilingual
+
+
+@lru_cache(maxsize=1)
+def xl_encoder() -> E5Encoder:
+    """The process's e5 encoder (its ONNX graph is built once under the data directory)."""
+    from knowledge.e5_encoder import E5Encoder
+    from settings import get_settings
+
+    return E5Encoder(get_settings().data_dir / "models")
+
+
+@lru_cache(maxsize=1)
+def _passage_cache() -> DiskVectors:
+    from knowledge.e5_encoder import graph_path, packed_model_path
+    from settings import get_settings
+
+    model = graph_path(get_settings().kb_vector_cache_dir, packed_model_path()).stem
+    return DiskVectors(get_settings().kb_vector_cache_dir / model / "passages")
+
+
+def passage_vectors(texts: list[str]) -> Matrix:
+    """e5 vectors of chunk texts; cached on disk, so the seed KB is encoded once per machine, not per database."""
+    return _passage_cache().encode(xl_encoder().passages, texts)
+
+
+def query_language(query: str) -> str:
+    """The query's language as the signals detect it (English when too short to tell)."""
+    from signals.language import detect_language
+
+    return detect_language(query, known_language=SOURCE_LANGUAGE)
+
+
+def column_sql(table: str) -> str:
+    """Add the e5 column and its HNSW index to a chunk table; safe to run again."""
+    return (
+        f'ALTER TABLE "{table}" ADD COLUMN IF NOT EXISTS {XL_COLUMN} vector({XL_DIMENSION});'
+        f'ALTER TABLE "{table}" ALTER COLUMN {XL_COLUMN} SET STORAGE PLAIN;'
+        f'CREATE INDEX IF NOT EXISTS "{table}_xl_hnsw" ON "{table}" USING hnsw ({XL_COLUMN} vector_cosine_ops)'
+        " WITH (m = 16, ef_construction = 64);"
+    )
+
+
+async def ensure_column(kb: KnowledgeBase) -> None:
+    """Give the collection's chunk table the e5 column (tables created after the migration get it here)."""
+    pool = await kb.pool()
+    async with pool.connection() as conn:
+        await conn.execute(column_sql(kb.table).encode())
+
+
+def _literal(vector: Any) -> str:
+    return "[" + ",".join(repr(float(x)) for x in vector) + "]"
+
+
+async def backfill(kb: KnowledgeBase, *, tenant: str | None = None) -> int:
+    """Give every chunk without an e5 vector one (only ``tenant``'s if given); returns how many were filled."""
+    await kb.vector_store()
+    filled = 0
+    where = f"{XL_COLUMN} IS NULL" + (" AND tenant = %(tenant)s" if tenant is not None else "")
+    while True:
+        rows = await kb.fetch_all(
+            f'SELECT langchain_id, title, heading, content, chunk_index FROM "{kb.table}" WHERE {where}'
+            " ORDER BY langchain_id LIMIT %(limit)s",
+            {"tenant": tenant, "limit": BACKFILL_BATCH},
+        )
+        if not rows:
+            return filled
+        texts = [chunk_embed_text(r["title"], r["heading"] or "", r["content"], r["chunk_index"]) for r in rows]
+        vectors = await asyncio.to_thread(passage_vectors, texts)
+        pool = await kb.pool()
+        async with pool.connection() as conn, conn.cursor() as cur:
+            await cur.executemany(
+                f'UPDATE "{kb.table}" SET {XL_COLUMN} = %s::vector WHERE langchain_id = %s',
+                [(_literal(vector), row["langchain_id"]) for vector, row in zip(vectors, rows, strict=True)],
+            )
+        filled += len(rows)
+
+
+async def cross_lingual_search(
+    kb: KnowledgeBase, query: str, *, tenant: str, k: int, category: str | None = None
+) -> list[KBHit] | None:
+    """The top ``k`` articles by e5 similarity for a query not in English; None for English (or when off)."""
+    if not enabled() or query_language(query) == SOURCE_LANGUAGE:
+        return None
+    vector = (await asyncio.to_thread(xl_encoder().queries, [query]))[0]
+    where = "tenant = %(tenant)s" + (" AND category = %(category)s" if category else "")
+    rows = await kb.fetch_search(
+        f"""
+SELECT DISTINCT ON (article_id) article_id, chunk_id, title, content, category, source, cosine FROM (
+  SELECT article_id, langchain_id::text AS chunk_id, title, content, category, source,
+    1 - ({XL_COLUMN} <=> %(vector)s::vector) AS cosine
+  FROM "{kb.table}" WHERE {where} AND {XL_COLUMN} IS NOT NULL
+  ORDER BY {XL_COLUMN} <=> %(vector)s::vector LIMIT %(fetch)s) nearest
+ORDER BY article_id, cosine DESC""",
+        {"vector": _literal(vector), "tenant": tenant, "category": category, "fetch": max(8 * k, 40)},
+    )
+    if not rows:
+        return None  # no e5 vectors yet (a backfill is pending): the English search is better than nothing
+    best = sorted(rows, key=lambda row: (-float(row["cosine"]), row["article_id"]))[:k]
+    return [
+        KBHit(
+            article_id=row["article_id"],
+            title=row["title"],
+            snippet=row["content"],
+            score=round(CALIBRATION.score(float(row["cosine"])), 4),
+            category=row["category"],
+            source=row["source"],
+            chunk_id=row["chunk_id"],
+        )
+        for row in best
+    ]
+
+
+def fit_calibration(xl_cosines: list[float], minilm_scores: list[float]) -> Calibration:
+    """Least-squares line from e5 cosines to MiniLM scores of the same (query, article) pairs."""
+    slope, intercept = np.polyfit(np.asarray(xl_cosines), np.asarray(minilm_scores), 1)
+    return Calibration(slope=round(float(slope), 3), intercept=round(float(intercept), 3))

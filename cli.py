@@ -35,6 +35,7 @@ EVAL_SUITES = {
     "pii": "evals.pii",
     "injection": "evals.injection",
     "confirmation": "evals.confirmation",
+    "crosslingual": "evals.crosslingual",
 }
 BENCHMARKS = {
     "kb": "bench.kb",

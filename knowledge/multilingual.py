@@ -18,7 +18,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from knowledge.chunking import chunk_embed_text
+from knowledge.query_plan import plan_queries
 from knowledge.records import KBHit
+from knowledge.search import Evidence
 from knowledge.vector_cache import DiskVectors, Matrix
 
 if TYPE_CHECKING:
@@ -132,39 +134,86 @@ async def backfill(kb: KnowledgeBase, *, tenant: str | None = None) -> int:
         filled += len(rows)
 
 
-async def cross_lingual_search(
-    kb: KnowledgeBase, query: str, *, tenant: str, k: int, category: str | None = None
-) -> list[KBHit] | None:
-    """The top ``k`` articles by e5 similarity for a query not in English; None for English (or when off)."""
-    if not enabled() or query_language(query) == SOURCE_LANGUAGE:
-        return None
-    vector = (await asyncio.to_thread(xl_encoder().queries, [query]))[0]
+def search_statement(kb: KnowledgeBase, *, category: bool) -> str:
+    """Every chunk (with its e5 cosine) of the articles that own the ``fetch`` chunks nearest to the query vector."""
     where = "tenant = %(tenant)s" + (" AND category = %(category)s" if category else "")
-    rows = await kb.fetch_search(
-        f"""
-SELECT DISTINCT ON (article_id) article_id, chunk_id, title, content, category, source, cosine FROM (
-  SELECT article_id, langchain_id::text AS chunk_id, title, content, category, source,
-    1 - ({XL_COLUMN} <=> %(vector)s::vector) AS cosine
-  FROM "{kb.table}" WHERE {where} AND {XL_COLUMN} IS NOT NULL
-  ORDER BY {XL_COLUMN} <=> %(vector)s::vector LIMIT %(fetch)s) nearest
-ORDER BY article_id, cosine DESC""",
-        {"vector": _literal(vector), "tenant": tenant, "category": category, "fetch": max(8 * k, 40)},
-    )
-    if not rows:
+    return f"""
+WITH nearest AS (
+  SELECT article_id FROM "{kb.table}" WHERE {where} AND {XL_COLUMN} IS NOT NULL
+  ORDER BY {XL_COLUMN} <=> %(vector)s::vector LIMIT %(fetch)s)
+SELECT c.article_id, c.langchain_id::text AS chunk_id, c.chunk_index, c.title, c.content, c.category, c.source,
+  1 - (c.{XL_COLUMN} <=> %(vector)s::vector) AS cosine
+FROM "{kb.table}" c
+WHERE c.tenant = %(tenant)s AND c.{XL_COLUMN} IS NOT NULL AND c.article_id IN (SELECT article_id FROM nearest)"""
+
+
+async def cross_lingual_search(
+    kb: KnowledgeBase,
+    query: str,
+    *,
+    tenant: str,
+    k: int,
+    category: str | None = None,
+    language: str | None = None,
+) -> list[KBHit] | None:
+    """The top ``k`` articles by e5 similarity for a query not in English; None for English (or when off).
+
+    ``language`` is the query's, detected when not given.
+    """
+    if not enabled() or (language or query_language(query)) == SOURCE_LANGUAGE:
+        return None
+    ranked = await rank_by_xl(kb, query, tenant=tenant, k=k, category=category)
+    if not ranked:
         return None  # no e5 vectors yet (a backfill is pending): the English search is better than nothing
-    best = sorted(rows, key=lambda row: (-float(row["cosine"]), row["article_id"]))[:k]
-    return [
-        KBHit(
-            article_id=row["article_id"],
-            title=row["title"],
-            snippet=row["content"],
-            score=round(CALIBRATION.score(float(row["cosine"])), 4),
-            category=row["category"],
-            source=row["source"],
-            chunk_id=row["chunk_id"],
-        )
-        for row in best
-    ]
+    return [_hit(article_id, evidence) for article_id, evidence in ranked]
+
+
+async def rank_by_xl(
+    kb: KnowledgeBase, query: str, *, tenant: str, k: int, category: str | None = None
+) -> list[tuple[str, Evidence]]:
+    """The top ``k`` articles with their e5 evidence (``best_cosine`` is the uncalibrated similarity).
+
+    An article's similarity to a (sentence of the) query is
+    the mean of its best chunk's cosine and its title's: e5-small alone ranks an article that mentions passwords in
+    passing over the one titled "Reset your password" for "Comment réinitialiser mon mot de passe ?". As in the
+    English search, the whole message and each of its sentences are matched and an article ranks by a soft
+    maximum over them.
+    """
+    texts = list(dict.fromkeys([query, *(sub.text for sub in plan_queries(query) if sub.dense)]))
+    vectors = await asyncio.to_thread(xl_encoder().queries, texts)
+    statement = search_statement(kb, category=bool(category))
+    found: dict[str, Evidence] = {}
+    for index, vector in enumerate(vectors):
+        params = {"vector": _literal(vector), "tenant": tenant, "category": category, "fetch": max(8 * k, 40)}
+        best: dict[str, dict[str, Any]] = {}
+        title: dict[str, float] = {}
+        for row in await kb.fetch_search(statement, params):
+            article_id, cosine = row["article_id"], float(row["cosine"])
+            if row["chunk_index"] == 0:
+                title[article_id] = cosine
+            if article_id not in best or cosine > float(best[article_id]["cosine"]):
+                best[article_id] = row
+        for article_id, row in best.items():
+            similarity = (float(row["cosine"]) + title.get(article_id, float(row["cosine"]))) / 2
+            evidence = found.setdefault(article_id, Evidence(cosines=[-1.0] * len(vectors)))
+            evidence.cosines[index] = similarity
+            if similarity > evidence.best_cosine:
+                evidence.best_cosine, evidence.best_chunk = similarity, row
+    ranked = sorted(found, key=lambda article_id: (-found[article_id].rank_score(), article_id))[:k]
+    return [(article_id, found[article_id]) for article_id in ranked]
+
+
+def _hit(article_id: str, evidence: Evidence) -> KBHit:
+    row = evidence.best_chunk
+    return KBHit(
+        article_id=article_id,
+        title=row["title"],
+        snippet=row["content"],
+        score=round(CALIBRATION.score(evidence.best_cosine), 4),
+        category=row["category"],
+        source=row["source"],
+        chunk_id=row["chunk_id"],
+    )
 
 
 def fit_calibration(xl_cosines: list[float], minilm_scores: list[float]) -> Calibration:

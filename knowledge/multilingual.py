@@ -160,7 +160,10 @@ async def cross_lingual_search(
 
     ``language`` is the query's, detected when not given.
     """
-    if not enabled() or (language or query_language(query)) == SOURCE_LANGUAGE:
+    if not enabled():
+        return None
+    # lingua and the encoder load their models on first use: off the event loop
+    if (language or await asyncio.to_thread(query_language, query)) == SOURCE_LANGUAGE:
         return None
     ranked = await rank_by_xl(kb, query, tenant=tenant, k=k, category=category)
     if not ranked:
@@ -180,7 +183,7 @@ async def rank_by_xl(
     maximum over them.
     """
     texts = list(dict.fromkeys([query, *(sub.text for sub in plan_queries(query) if sub.dense)]))
-    vectors = await asyncio.to_thread(xl_encoder().queries, texts)
+    vectors = await asyncio.to_thread(lambda: xl_encoder().queries(texts))
     statement = search_statement(kb, category=bool(category))
     found: dict[str, Evidence] = {}
     for index, vector in enumerate(vectors):

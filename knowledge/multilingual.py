@@ -21,7 +21,7 @@ from knowledge.chunking import chunk_embed_text
 from knowledge.query_plan import plan_queries
 from knowledge.records import KBHit
 from knowledge.search import Evidence
-from knowledge.vector_cache import DiskVectors, Matrix
+from knowledge.vector_cache import DiskVectors, Matrix, TextVectors
 
 if TYPE_CHECKING:
     from knowledge.e5_encoder import E5Encoder
@@ -51,6 +51,13 @@ CALIBRATION = Calibration(slope=5.141, intercept=-3.97)
 """Fitted by least squares on the StackFAQ dev set (1,249 English queries, 3,732 pairs): MiniLM's score of each
 article in a query's top 5 against e5's similarity for the same query and article (`support-agent eval
 crosslingual` prints the fit). 0.35, the low-confidence threshold, is an e5 similarity of 0.84."""
+
+
+SENTENCE_CALIBRATION = Calibration(slope=5.839, intercept=-4.59)
+"""The same for one KB sentence against a question (the offline composer's thresholds), fitted on StackFAQ
+(40 English queries, the sentences of the relevant and two other documents): the line through the means with
+the ratio of the spreads as slope, so that a share of sentences above a threshold stays the same; least squares
+would shrink every score towards the mean (the correlation is about 0.7) and no sentence would reach 0.5."""
 
 
 def enabled() -> bool:
@@ -218,6 +225,30 @@ def _hit(article_id: str, evidence: Evidence) -> KBHit:
         source=row["source"],
         chunk_id=row["chunk_id"],
     )
+
+
+@lru_cache(maxsize=1)
+def _sentence_cache() -> TextVectors:
+    return TextVectors(max_texts=20_000)
+
+
+def sentence_scores(question: str, sentences: list[str], *, article_score: float) -> Matrix:
+    """Scores on MiniLM's scale of an article's sentences against a question in another language.
+
+    For the offline answer composer, whose thresholds are MiniLM cosines: MiniLM cannot tell which English sentence
+    answers a Spanish question. e5 can rank the sentences, but its cosine across languages runs below its cosine
+    within English by an amount that only translated data could fit. So the best sentence gets the article's
+    (calibrated) retrieval score, and the others fall below it by their e5 distance to it, scaled by the sentence
+    calibration's slope. Sentences are cached in memory: the same articles come back turn after turn.
+    """
+    if not sentences:
+        return np.zeros(0, dtype=np.float32)
+    encoder = xl_encoder()
+    vectors = _sentence_cache().encode(encoder.passages, sentences)
+    cosines = vectors @ encoder.queries([question])[0]
+    below = SENTENCE_CALIBRATION.slope * (cosines.max() - cosines)
+    scores: Matrix = np.clip(article_score - below, 0.0, 1.0).astype(np.float32)
+    return scores
 
 
 def fit_calibration(xl_cosines: list[float], minilm_scores: list[float]) -> Calibration:

@@ -87,7 +87,7 @@ def _passage_cache() -> DiskVectors:
 
 def passage_vectors(texts: list[str]) -> Matrix:
     """e5 vectors of chunk texts; cached on disk, so the seed KB is encoded once per machine, not per database."""
-    return _passage_cache().encode(xl_encoder().passages, texts)
+    return _passage_cache().encode(lambda missing: xl_encoder().passages(missing), texts)  # no model load on hits
 
 
 def query_language(query: str) -> str:

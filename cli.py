@@ -35,6 +35,7 @@ EVAL_SUITES = {
     "pii": "evals.pii",
     "injection": "evals.injection",
     "confirmation": "evals.confirmation",
+    "crosslingual": "evals.crosslingual",
 }
 BENCHMARKS = {
     "kb": "bench.kb",
@@ -261,6 +262,9 @@ def _ingest_command() -> None:
     app.command("ingest", help="Ingest documents (Markdown, HTML, text, PDF, FAQ CSV/JSON/JSONL) into the KB.")(
         module.main
     )
+    kb_app = typer.Typer(help="Knowledge-base maintenance.", no_args_is_help=True)
+    kb_app.command("backfill-multilingual")(module.backfill_multilingual_main)
+    app.add_typer(kb_app, name="kb")
 
 
 def _identity_commands() -> None:

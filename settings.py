@@ -74,6 +74,12 @@ class Settings(BaseSettings):
     kb_low_confidence: float = Field(default=0.35, description="Top KB score below this is low confidence.")
     kb_collection: str = "kb"
     kb_max_upload_bytes: int = Field(default=10_000_000, ge=1, description="Largest file accepted by POST /kb/upload.")
+    kb_multilingual: bool = Field(
+        default=True, description="Index chunks with multilingual-e5 too and search questions not in English with it."
+    )
+    kb_vector_cache_dir: Path = Field(
+        default=PROJECT_ROOT / ".cache", description="Vectors of indexed texts kept across databases (per machine)."
+    )
 
     # Conversation
     persona: str = "friendly"

@@ -35,6 +35,14 @@ def _sections(article: Article) -> list[tuple[str, str]]:
     return sections
 
 
+def chunk_embed_text(title: str, heading: str, text: str, index: int) -> str:
+    """What chunk ``index`` of an article embeds: the title alone for chunk 0, else title and heading with the text."""
+    if index == 0:
+        return title
+    context = f"{title}. {heading}." if heading else f"{title}."
+    return f"{context}\n{text}"
+
+
 def chunk_article(article: Article) -> list[Chunk]:
     """The chunks to store for ``article``.
 
@@ -43,8 +51,9 @@ def chunk_article(article: Article) -> list[Chunk]:
     Every other chunk embeds the title and heading path with its text, so a section keeps its context.
     """
     sections = _sections(article) or [("", article.body)]
-    chunks = [Chunk(index=0, content=sections[0][1], embed_text=article.title, heading="")]
+    title = article.title
+    chunks = [Chunk(index=0, content=sections[0][1], embed_text=chunk_embed_text(title, "", "", 0), heading="")]
     for number, (heading, text) in enumerate(sections, start=1):
-        context = f"{article.title}. {heading}." if heading else f"{article.title}."
-        chunks.append(Chunk(index=number, content=text, embed_text=f"{context}\n{text}", heading=heading))
+        embed_text = chunk_embed_text(title, heading, text, number)
+        chunks.append(Chunk(index=number, content=text, embed_text=embed_text, heading=heading))
     return chunks

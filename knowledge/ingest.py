@@ -64,6 +64,10 @@ async def ingest_articles(
             on_chunks=lambda n: bar.advance(task, n),
             on_total=lambda total: bar.update(task, total=total),
         )
+    from knowledge import multilingual
+
+    if multilingual.enabled():
+        await multilingual.backfill(kb, tenant=tenant)
     summary.added, summary.updated, summary.unchanged = counts.added, counts.updated, counts.unchanged
     summary.chunks = counts.chunks
     summary.seconds = time.perf_counter() - started
@@ -181,3 +185,26 @@ def main(
     print_summary(summary)
     if summary.errors:
         raise typer.Exit(code=1)  # the good files are stored; the exit code still tells scripts something was skipped
+
+
+def backfill_multilingual_main(
+    tenant: str | None = typer.Option(None, "--tenant", help="Only this tenant's chunks (default: all)."),
+) -> None:
+    """Give every stored chunk its multilingual vector (for a KB ingested before cross-lingual search)."""
+    from knowledge import multilingual
+
+    async def run() -> int:
+        from db.pool import close_pools
+
+        kb = KnowledgeBase.from_conn_string(resolve_database_url())
+        try:
+            await kb.vector_store()
+            await multilingual.ensure_column(kb)
+            return await multilingual.backfill(kb, tenant=tenant)
+        finally:
+            await kb.close()
+            await close_pools()
+
+    started = time.perf_counter()
+    filled = asyncio.run(run())
+    typer.echo(f"{filled} chunks given a multilingual vector in {time.perf_counter() - started:.1f}s")

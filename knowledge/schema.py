@@ -37,4 +37,20 @@ CREATE INDEX IF NOT EXISTS kb_articles_by_source ON kb_articles (collection, ten
 CREATE INDEX IF NOT EXISTS kb_articles_by_category ON kb_articles (collection, tenant, category);
 """,
     ),
+    Migration(
+        id="knowledge_0002_multilingual_vectors",
+        # Chunk tables are PGVectorStore's, one per collection: existing ones get the column here, new ones when
+        # the knowledge base sets itself up (knowledge.multilingual.ensure_column). Rows are filled by a backfill.
+        sql="""
+DO $$
+DECLARE chunk_table text;
+BEGIN
+  FOR chunk_table IN SELECT name || '_chunks' FROM kb_collections
+                     WHERE to_regclass(quote_ident(name || '_chunks')) IS NOT NULL
+  LOOP
+    EXECUTE format('ALTER TABLE %I ADD COLUMN IF NOT EXISTS embedding_xl vector(384)', chunk_table);
+  END LOOP;
+END $$;
+""",
+    ),
 ]

@@ -198,6 +198,10 @@ async def hybrid_search(
     query = query.strip()
     if not query or k <= 0:
         return []
+    from knowledge.multilingual import cross_lingual_search
+
+    if (translated := await cross_lingual_search(kb, query, tenant=tenant, k=k, category=category)) is not None:
+        return translated
     plan = plan_queries(query)
     vectors = await embed_queries(kb.embeddings, [sub.text for sub in plan if sub.dense])
     evidence = await gather_evidence(

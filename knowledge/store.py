@@ -142,6 +142,10 @@ class KnowledgeBase:
                 hybrid_search_config=replace(self.hybrid),
             )
             await self._create_indexes(store)
+            from knowledge import multilingual
+
+            if multilingual.enabled():
+                await multilingual.ensure_column(self)
             self._store = store
 
     def _create_engine(self) -> AsyncEngine:

@@ -9,7 +9,7 @@ logger = logging.getLogger(__name__)
 
 
 def warm_up_models() -> float:
-    """Load embeddings, fit (or load the cached) classifiers and spaCy/Presidio; returns the seconds taken."""
+    """Load embeddings (MiniLM and e5), fit (or load the cached) classifiers and spaCy/Presidio; returns the seconds."""
     started = time.perf_counter()
     from knowledge.embeddings import get_local_embeddings
     from signals import get_analyzer
@@ -17,6 +17,10 @@ def warm_up_models() -> float:
     get_local_embeddings().encode(["warm up"])
     get_local_embeddings().encode_queries(["warm up"])  # the int8 model of search sub-queries, quantised once
     get_analyzer().warm_up()
+    from knowledge import multilingual
+
+    if multilingual.enabled():
+        multilingual.xl_encoder().queries(["warm up"])  # the first start on a machine also builds its ONNX graph
     elapsed = time.perf_counter() - started
     logger.info("models ready in %.1fs", elapsed)
     return elapsed

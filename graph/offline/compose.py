@@ -16,6 +16,8 @@ from graph.offline.cues import asks_about_memory, content_words, is_ticket_quest
 from graph.offline.sentences import Encoder, Matrix, SentenceCache, Unit, embed_with_cache
 from graph.offline.ticket_answer import ticket_answer
 from graph.vectors import text_vectors
+from knowledge import multilingual
+from knowledge.multilingual import sentence_scores
 from prompts.loader import Persona, localized_memory, phrase
 
 
@@ -78,6 +80,12 @@ class _Scored:
 
 
 _POINTS_AHEAD = re.compile(r"(?::$|\b(?:below|the following|as follows)\b)", re.IGNORECASE)
+
+
+def _cross_lingual(question: str, scored: _Scored) -> _Scored:
+    """The article's sentences scored against a question in another language (see knowledge.multilingual)."""
+    texts = [unit.text for unit in scored.units]
+    return _Scored(scored.article, scored.units, sentence_scores(question, texts, article_score=scored.article.score))
 
 
 def _select_units(scored: _Scored, limits: Thresholds) -> list[Unit]:
@@ -251,6 +259,8 @@ def compose_answer(
         _Scored(a, units, vectors @ q_vec if len(units) else np.zeros(0, np.float32))
         for a, (units, vectors) in zip(articles, entries, strict=True)
     ]
+    if lang != "en" and multilingual.enabled():  # MiniLM reads English only; the articles are English
+        scored = [_cross_lingual(question.text, s) for s in scored]
     fact_sims = fact_vectors @ q_vec if facts else np.zeros(0, np.float32)
     asked_memory = asks_about_memory(question.text) or (
         len(memory_prototypes) > 0 and float((memory_prototypes @ q_vec).max()) >= limits.memory_prototype

@@ -288,7 +288,8 @@ class Driver:
         if "language" in expect:
             from signals.language import detect_language
 
-            found = detect_language(text) if text.strip() else None
+            own = await self._own_words(text)
+            found = detect_language(own) if own.strip() else None
             if found != expect["language"]:
                 run.fail(index, f"language: expected {expect['language']}, got {found} ({text[:200]!r})")
         if "memory_contains" in expect:
@@ -296,6 +297,29 @@ class Driver:
             for wanted in expect["memory_contains"]:
                 if wanted.lower() not in memories.lower():
                     run.fail(index, f"memory lacks {wanted!r}: {memories[:300]!r}")
+
+    async def _own_words(self, text: str) -> str:
+        """The reply without what it quotes from the cited KB articles (their lines and titles).
+
+        The KB is English; offline, a reply in Spanish quotes the article's steps as they are, under a notice in
+        Spanish that the article is in English. The language check is about the words the bot itself wrote.
+        """
+        import re
+
+        quoted: list[str] = []
+        for article_id in sorted(set(re.findall(r"\[([a-z0-9][a-z0-9-]*)\]", text))):
+            found = await self.http.get(f"/kb/articles/{article_id}")
+            if found.status_code == 200:
+                article = found.json()
+                quoted += [" ".join(str(article["body"]).split()), str(article["title"])]
+        kept = []
+        for line in text.splitlines():
+            bare = " ".join(re.sub(r"^\s*(?:\d+\.|[-*])\s+", "", line).split())
+            if "[" in bare and re.search(r"\[[a-z0-9-]+\]", bare):
+                bare = re.sub(r"\[[a-z0-9-]+\][^,]*", "", bare)  # "Sources: [id] Title, ..." keeps "Sources:"
+            if bare and not any(bare.replace("*", "") in q.replace("*", "") for q in quoted):
+                kept.append(bare)
+        return "\n".join(kept)
 
     async def _memories(self, customer: Customer) -> str:
         from graph.memory import memory_namespace

@@ -23,7 +23,7 @@ TRAINING_PATH = Path(__file__).with_name("data") / "injection_train.jsonl"
 HEAD_PATH = Path(__file__).with_name("data") / "injection_head.npz"
 ADDRESSEES_PATH = Path(__file__).with_name("data") / "injection_addressees.txt"
 SEMANTIC_THRESHOLD = 0.7
-"""Probability above which the head flags a message: 5-fold on the dev set, 0.7 kept false alarms at 0.4%."""
+"""Probability above which the head flags a message: 5-fold on the dev set, recall 0.962 and false alarms 0.61%."""
 DOCUMENT_THRESHOLD = 0.995
 """The head's bar for KB documents and tool output (``windows=True``) when the text does not address the assistant.
 Trained with help pages as benign text, at 0.7 it still flagged 9.5% of our seed KB's paragraphs and sentences

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -100,6 +101,9 @@ class SignalAnalyzer:
     def analyze(self, text: str, *, known_language: str | None = None, pii_mode: PiiMode | None = None) -> Signals:
         """All signals for one message; only the redacted text leaves this function."""
         redaction = redact_pii(text, mode=pii_mode or self.pii_mode)
+        # A message the run guard already redacted carries "<PERSON>" placeholders; to the text models the word
+        # reads as "a person" ("wie installiere ich die <PERSON>?" came out as asking for a human).
+        text = _PLACEHOLDER.sub(" ", text)
         # Local models read the raw text (nothing leaves the process); an external LLM only sees the redacted one.
         frozen = sentiment_encoder()
         layers = frozen.encode_layers([text])  # one pass: the embedding, then a middle layer for sentiment
@@ -139,6 +143,9 @@ class SignalAnalyzer:
             refund_amount=refund_amount(_blank_spans(text, redaction.spans)),
             escalation_cue=cue,
         )
+
+
+_PLACEHOLDER = re.compile(r"<[A-Z][A-Z_]*(?:_\d+)?>")
 
 
 def _blank_spans(text: str, spans: tuple[PiiSpan, ...]) -> str:

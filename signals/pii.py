@@ -152,6 +152,12 @@ def _is_kept(text: str, result: RecognizerResult, keep: frozenset[str]) -> bool:
     return value in _not_personal_terms() or value in keep or _is_named_organisation(text, result)
 
 
+def _reads_as_english(text: str) -> bool:
+    from signals.language import detect_language
+
+    return detect_language(text) == "en"
+
+
 def find_pii(text: str, *, keep: frozenset[str] = frozenset()) -> list[RecognizerResult]:
     """Presidio results for ``text`` (overlaps resolved, low scores dropped).
 
@@ -161,6 +167,9 @@ def find_pii(text: str, *, keep: frozenset[str] = frozenset()) -> list[Recognize
     if not text.strip():
         return []
     entities, needs_ner = _entities_worth_checking(text)
+    # spaCy's small model is English: in German every noun is capitalised ("die App" came out as a PERSON).
+    # Names in other languages are found by the cue recogniser ("ich heiße ...", "me llamo ...").
+    needs_ner = needs_ner and _reads_as_english(text)
     # The cue-based name recogniser reports PERSON too, so PERSON is always asked for; without NER the
     # tokenizer-only doc keeps spaCy's cost at a few microseconds.
     if "PERSON" not in entities:

@@ -158,3 +158,9 @@ def test_a_name_given_as_the_workspace_or_company_is_not_masked_without_being_to
 def test_a_person_named_near_a_workspace_cue_is_still_masked() -> None:
     text = "Our workspace is fine. My name is Oliver Thompson and I can't sign in."
     assert "Oliver Thompson" not in redact_pii(text).text
+
+
+def test_capitalised_german_nouns_are_not_names_but_a_named_person_is() -> None:
+    """spaCy's English NER reads German nouns as names; outside English only the name cues find a person."""
+    assert redact_pii("Wie installiere ich die App auf dem Rechner?").text == "Wie installiere ich die App auf dem Rechner?"
+    assert "Anna Berg" not in redact_pii("Ich heiße Anna Berg und mein Passwort geht nicht.").text

@@ -35,3 +35,10 @@ def test_pii_mode_off_keeps_text(analyzer: SignalAnalyzer) -> None:
     text = "email me at jo@example.com"
     assert analyzer.analyze(text, pii_mode="off").text == text
     assert analyzer.analyze(text, pii_mode="hash").text.startswith("email me at <EMAIL_ADDRESS:")
+
+
+def test_a_redaction_placeholder_is_not_a_request_for_a_person(analyzer: SignalAnalyzer) -> None:
+    """The run guard stores "<PERSON>" in place of a name; the models must not read it as "a person"."""
+    signals = analyzer.analyze("Wie installiere ich die <PERSON>?")
+    assert signals.escalation_cue is None and not signals.wants_human
+    assert analyzer.analyze("I want to talk to a person").escalation_cue == "asked_for_human"

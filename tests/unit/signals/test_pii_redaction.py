@@ -162,5 +162,6 @@ def test_a_person_named_near_a_workspace_cue_is_still_masked() -> None:
 
 def test_capitalised_german_nouns_are_not_names_but_a_named_person_is() -> None:
     """spaCy's English NER reads German nouns as names; outside English only the name cues find a person."""
-    assert redact_pii("Wie installiere ich die App auf dem Rechner?").text == "Wie installiere ich die App auf dem Rechner?"
+    question = "Wie installiere ich die App auf dem Rechner?"
+    assert redact_pii(question).text == question
     assert "Anna Berg" not in redact_pii("Ich heiße Anna Berg und mein Passwort geht nicht.").text

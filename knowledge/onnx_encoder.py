@@ -123,11 +123,22 @@ def quantize_onnx(source: Path, target: Path) -> None:
     os.replace(partial, target)
 
 
+def cpu_session(path: Path, intra_threads: int) -> Any:
+    """An ONNX Runtime CPU session with ``intra_threads`` threads that do not spin between calls."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = intra_threads
+    options.inter_op_num_threads = 1
+    # Spinning workers steal the core that the event loop and Postgres need between calls.
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+
 class OnnxSentenceEncoder:
     """Tokenise, run the transformer on ONNX Runtime, mean-pool and normalise (what the model's ST config says)."""
 
     def __init__(self, cache_dir: Path, *, threads: int, max_seq_length: int = 256) -> None:
-        import onnxruntime as ort
         from tokenizers import Tokenizer
 
         source = model_path()
@@ -140,19 +151,10 @@ class OnnxSentenceEncoder:
         self._tokenizer.enable_truncation(max_seq_length)
         self._tokenizer.no_padding()
 
-        def session(path: Path, intra_threads: int) -> Any:
-            options = ort.SessionOptions()
-            options.intra_op_num_threads = intra_threads
-            options.inter_op_num_threads = 1
-            # Spinning workers steal the core that the event loop and Postgres need between calls.
-            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-            return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-
         # One sentence gains nothing from a second thread; a batch (ingestion) uses every core.
-        self._single = session(target, 1)
-        self._parallel = session(target, threads) if threads > 1 else self._single
+        self._single = cpu_session(target, 1)
+        self._parallel = cpu_session(target, threads) if threads > 1 else self._single
         self._exported = target
-        self._session = session
         self._quantized: Any = None
         self.dimension = int(self._single.get_outputs()[0].shape[2] or 384)
 
@@ -167,7 +169,7 @@ class OnnxSentenceEncoder:
                 if not target.exists():
                     logger.info("quantising all-MiniLM-L6-v2 to int8 once: %s", target)
                     quantize_onnx(self._exported, target)
-                self._quantized = self._session(target, 1)
+                self._quantized = cpu_session(target, 1)
         return self._quantized
 
     def encode(self, texts: list[str], *, parallel: bool = False, quantized: bool = False) -> Matrix:

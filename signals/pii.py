@@ -127,11 +127,18 @@ def _not_personal_terms() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
-def _organisation_cues() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """Text right before a name that makes it a workspace or company ("our workspace is called"), and right after."""
+def memory_cues() -> dict[str, Any]:
+    """The cue words of signals/data/memory_cues.yaml (orders, accounts, organisations, promises)."""
     import yaml
 
-    words = yaml.safe_load(CUES_PATH.read_text(encoding="utf-8"))["organisation"]
+    data: dict[str, Any] = yaml.safe_load(CUES_PATH.read_text(encoding="utf-8"))
+    return data
+
+
+@lru_cache(maxsize=1)
+def _organisation_cues() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Text right before a name that makes it a workspace or company ("our workspace is called"), and right after."""
+    words = memory_cues()["organisation"]
     cue = "|".join(re.escape(str(word)) for word in words)
     before = re.compile(rf"(?i)\b(?:{cue})\b(?:\s+(?:is|was|are)?\s*(?:called|named|is))?\s*[:,\"'“]?\s*$")
     after = re.compile(rf"(?i)^[\"'”]?\s+(?:{cue})\b")

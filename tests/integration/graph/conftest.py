@@ -7,7 +7,9 @@ each test gets its own copy (CREATE DATABASE ... TEMPLATE), with the checkpointe
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +23,35 @@ from graph.builder import SupportGraph, build_graph
 from graph.memory import get_memory_writer
 from settings import get_settings
 from tests.conftest import create_database, drop_database
+from tests.openai_stub import OpenAIStub, Reply
+
+STUB_INTENT = Reply(json.dumps({"intent": "account_access", "confidence": 0.9}))
+"""What the scripted model answers to the intent call unless a test scripts otherwise."""
+
+
+def clear_model_caches() -> None:
+    from graph.models import get_chat_model
+    from signals.analyzer import get_analyzer
+
+    for clear in (get_settings.cache_clear, get_chat_model.cache_clear, get_analyzer.cache_clear):
+        clear()
+
+
+@contextmanager
+def stub_model(monkeypatch: pytest.MonkeyPatch, **env: str) -> Iterator[OpenAIStub]:
+    """A scripted OpenAI-compatible server on loopback, configured as LLM_MODEL (plus ``env``) for this test."""
+    with OpenAIStub() as server:
+        server.defaults["intent"] = STUB_INTENT
+        monkeypatch.setenv("LLM_MODEL", "openai:stub-model")
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-used")
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        clear_model_caches()
+        try:
+            yield server
+        finally:
+            clear_model_caches()
 
 
 async def _prepare(url: str) -> None:

@@ -17,39 +17,26 @@ import pytest
 from langchain_core.messages import ToolMessage
 from psycopg.rows import dict_row
 
-from graph.models import get_chat_model
 from prompts.loader import load_phrases
-from settings import get_settings
 from signals.analyzer import get_analyzer
-from tests.integration.graph.conftest import Harness, open_harness
+from tests.integration.graph.conftest import Harness, clear_model_caches, open_harness, stub_model
 from tests.openai_stub import OpenAIStub, Reply, ToolCallSpec, error, tool_call
 
 pytestmark = pytest.mark.integration
 
 TIMEOUT_S = 3.0
-INTENT = Reply(json.dumps({"intent": "account_access", "confidence": 0.9}))
 
 
 @pytest.fixture
 def stub(monkeypatch: pytest.MonkeyPatch) -> Iterator[OpenAIStub]:
-    with OpenAIStub() as server:
-        server.defaults["intent"] = INTENT
-        monkeypatch.setenv("LLM_MODEL", "openai:stub-model")
-        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
-        monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-used")
-        monkeypatch.setenv("LLM_TIMEOUT_S", str(TIMEOUT_S))
-        monkeypatch.setenv("LLM_PRICE_INPUT_PER_MTOK", "1.0")
-        monkeypatch.setenv("LLM_PRICE_OUTPUT_PER_MTOK", "4.0")
-        monkeypatch.setenv("LLM_PRICE_CACHED_PER_MTOK", "0.25")
-        _clear()
+    with stub_model(
+        monkeypatch,
+        LLM_TIMEOUT_S=str(TIMEOUT_S),
+        LLM_PRICE_INPUT_PER_MTOK="1.0",
+        LLM_PRICE_OUTPUT_PER_MTOK="4.0",
+        LLM_PRICE_CACHED_PER_MTOK="0.25",
+    ) as server:
         yield server
-    _clear()
-
-
-def _clear() -> None:
-    get_settings.cache_clear()
-    get_chat_model.cache_clear()
-    get_analyzer.cache_clear()
 
 
 @pytest.fixture
@@ -195,7 +182,7 @@ async def test_a_hung_intent_call_falls_back_to_the_local_classifier(
     live: Harness, stub: OpenAIStub, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("LLM_INTENT_TIMEOUT_S", "1")
-    _clear()
+    clear_model_caches()
     analyzer = get_analyzer()
     await asyncio.to_thread(analyzer.warm_up)  # local models loaded first: the measured time is the call's
     await asyncio.to_thread(lambda: analyzer.intent_classifier)

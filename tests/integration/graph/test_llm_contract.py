@@ -11,31 +11,18 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from graph.models import get_chat_model
-from settings import get_settings
-from signals.analyzer import get_analyzer
-from tests.integration.graph.conftest import Harness, open_harness
+from tests.integration.graph.conftest import Harness, open_harness, stub_model
 from tests.openai_stub import OpenAIStub, Reply
 
 pytestmark = pytest.mark.integration
 
-INTENT = Reply(json.dumps({"intent": "account_access", "confidence": 0.9}))
 REMEMBERED = "You use the Android app."
 
 
 @pytest.fixture
 def stub(monkeypatch: pytest.MonkeyPatch) -> Iterator[OpenAIStub]:
-    with OpenAIStub() as server:
-        server.defaults["intent"] = INTENT
-        monkeypatch.setenv("LLM_MODEL", "openai:stub-model")
-        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
-        monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-used")
-        monkeypatch.setenv("SUMMARY_TOKEN_BUDGET", "400")
-        for clear in (get_settings.cache_clear, get_chat_model.cache_clear, get_analyzer.cache_clear):
-            clear()
+    with stub_model(monkeypatch, SUMMARY_TOKEN_BUDGET="400") as server:
         yield server
-    for clear in (get_settings.cache_clear, get_chat_model.cache_clear, get_analyzer.cache_clear):
-        clear()
 
 
 @pytest.fixture

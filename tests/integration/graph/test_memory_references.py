@@ -5,38 +5,16 @@ Also: a demand ("I want it fixed") is never remembered as a resolution, and ever
 
 from __future__ import annotations
 
-import asyncio
-import time
 import uuid
-from typing import Any
 
 import pytest
 from langgraph_sdk import get_client
 
 from graph.memory import memory_namespace
 from server.launcher import ServerProcess
+from tests.sdk_turns import ask, facts_in_store, last_reply
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
-
-
-def _ask(text: str) -> dict[str, Any]:
-    return {"messages": [{"role": "user", "content": text}]}
-
-
-def _last_reply(result: Any) -> str:
-    assert isinstance(result, dict), result
-    return str(result["messages"][-1]["content"])
-
-
-async def _items_when(client: Any, namespace: tuple[str, ...], keys: set[str], timeout_s: float = 60) -> list[Any]:
-    deadline = time.monotonic() + timeout_s
-    items: list[Any] = []
-    while time.monotonic() < deadline:
-        items = (await client.store.search_items(list(namespace), limit=50))["items"]
-        if keys <= {item["key"] for item in items}:
-            return items
-        await asyncio.sleep(0.5)
-    raise AssertionError(f"facts {keys} never reached the store (found {[i['key'] for i in items]})")
 
 
 async def test_order_company_and_problem_recalled_in_a_later_thread(live_server: ServerProcess) -> None:
@@ -46,14 +24,14 @@ async def test_order_company_and_problem_recalled_in_a_later_thread(live_server:
     await client.runs.wait(
         first,
         "support",
-        input=_ask("Hi, my order 732201349959 for Acme Design never arrived."),
+        input=ask("Hi, my order 732201349959 for Acme Design never arrived."),
         context={"customer_id": customer},
     )
     await client.runs.wait(
-        first, "support", input=_ask("The invoice is wrong and I want it fixed"), context={"customer_id": customer}
+        first, "support", input=ask("The invoice is wrong and I want it fixed"), context={"customer_id": customer}
     )
     namespace = memory_namespace("default", customer)
-    items = await _items_when(client, namespace, {"reference:order-732201349959", "reference:organisation"})
+    items = await facts_in_store(client, namespace, {"reference:order-732201349959", "reference:organisation"})
     by_key = {item["key"]: item["value"] for item in items}
     order = by_key["reference:order-732201349959"]
     assert order["source"]["thread_id"] == first and order["source"]["turn"] == 1
@@ -64,19 +42,17 @@ async def test_order_company_and_problem_recalled_in_a_later_thread(live_server:
     assert not any("resolved" in str(value.get("text", "")) for value in by_key.values())
 
     second = (await client.threads.create())["thread_id"]
-    reply = _last_reply(
-        await client.runs.wait(
-            second, "support", input=_ask("Any news on my order?"), context={"customer_id": customer}
-        )
+    reply = last_reply(
+        await client.runs.wait(second, "support", input=ask("Any news on my order?"), context={"customer_id": customer})
     )
     assert "732201349959" in reply, reply
     assert "never arrived" in reply
 
-    stranger = _last_reply(
+    stranger = last_reply(
         await client.runs.wait(
             (await client.threads.create())["thread_id"],
             "support",
-            input=_ask("Any news on my order?"),
+            input=ask("Any news on my order?"),
             context={"customer_id": f"other-{uuid.uuid4().hex[:6]}"},
         )
     )

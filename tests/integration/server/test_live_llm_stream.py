@@ -16,6 +16,7 @@ from langgraph_sdk import get_client
 from prompts.loader import load_phrases
 from server.launcher import ServerProcess
 from tests.openai_stub import OpenAIStub, Reply, error
+from tests.sdk_turns import ask
 
 pytestmark = pytest.mark.integration
 
@@ -44,10 +45,6 @@ def llm_server(stub: OpenAIStub, server_factory: Callable[..., ServerProcess]) -
     )
 
 
-def _ask(text: str) -> dict[str, Any]:
-    return {"messages": [{"role": "user", "content": text}]}
-
-
 async def _stream(server: ServerProcess, text: str, customer: str) -> tuple[str, list[str], dict[str, Any], str]:
     """One turn streamed as messages-tuple, values and updates: (streamed text, chunks, last values, thread)."""
     client = get_client(url=server.url, headers=server.headers)
@@ -57,7 +54,7 @@ async def _stream(server: ServerProcess, text: str, customer: str) -> tuple[str,
     async for part in client.runs.stream(
         thread["thread_id"],
         "support",
-        input=_ask(text),
+        input=ask(text),
         context={"customer_id": customer},
         stream_mode=["messages-tuple", "values", "updates"],
     ):

@@ -11,6 +11,7 @@ from langgraph_sdk import get_client
 
 from server.launcher import ServerProcess
 from server.runs.locks import RUN_OWNERSHIP
+from tests.sdk_turns import ask
 
 pytestmark = pytest.mark.integration
 
@@ -27,19 +28,15 @@ CREATE TRIGGER probe_claim AFTER INSERT ON runs FOR EACH ROW EXECUTE FUNCTION pr
 """
 
 
-def _ask(text: str) -> dict[str, object]:
-    return {"messages": [{"role": "user", "content": text}]}
-
-
 async def test_every_run_is_owned_before_its_row_commits(server_factory: Callable[..., ServerProcess]) -> None:
     server = server_factory()
     async with await psycopg.AsyncConnection.connect(server.database_url, autocommit=True) as conn:
         await conn.execute(_PROBE_SQL)
     client = get_client(url=server.url, headers=server.headers)
     thread_id = (await client.threads.create())["thread_id"]
-    created = await client.runs.create(thread_id, "echo", input=_ask("create"), context={"delay_s": 0.2})
-    await client.runs.wait(thread_id, "echo", input=_ask("wait"))
-    async for _ in client.runs.stream(thread_id, "echo", input=_ask("stream")):
+    created = await client.runs.create(thread_id, "echo", input=ask("create"), context={"delay_s": 0.2})
+    await client.runs.wait(thread_id, "echo", input=ask("wait"))
+    async for _ in client.runs.stream(thread_id, "echo", input=ask("stream")):
         pass
     await client.runs.join(thread_id, created["run_id"])
     async with await psycopg.AsyncConnection.connect(server.database_url, autocommit=True) as conn:
@@ -55,7 +52,7 @@ async def test_join_on_another_process_waits_for_the_run(server_factory: Callabl
     owner_client = get_client(url=owner.url, headers=owner.headers)
     other_client = get_client(url=other.url, headers=other.headers)
     thread_id = (await owner_client.threads.create())["thread_id"]
-    run = await owner_client.runs.create(thread_id, "echo", input=_ask("slow"), context={"delay_s": 2})
+    run = await owner_client.runs.create(thread_id, "echo", input=ask("slow"), context={"delay_s": 2})
     # The other process has no task for this run: its join used to answer at once, "incomplete".
     result = await asyncio.wait_for(other_client.runs.join(thread_id, run["run_id"]), timeout=180)
     assert isinstance(result, dict)

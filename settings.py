@@ -85,6 +85,12 @@ class Settings(BaseSettings):
     persona: str = "friendly"
     pii_mode: Literal["mask", "hash", "off"] = "mask"
     pii_hash_salt: str = Field(default="support-agent-pii", description="Salt for pii_mode=hash; set per deployment.")
+    pii_pseudonyms: bool = Field(
+        default=True, description="With PII_MODE=mask and a remote model: <PERSON_1>-style placeholders per thread."
+    )
+    pii_vault_key: str | None = Field(
+        default=None, description="Secret that seals each thread's pseudonym map; unset = derived from the PII salt."
+    )
     intents_path: Path | None = Field(default=None, description="Intent taxonomy YAML; unset = signals/intents.yaml.")
     intent_tuning_steps: int = Field(
         default=0, ge=0, description="Contrastive fine-tuning steps for the intent encoder (0 = frozen; 150 measured)."

@@ -19,6 +19,7 @@ MIGRATION_MODULES: tuple[str, ...] = (
     "staff.schema",
     "audit.schema",
     "throttle.schema",
+    "signals.schema",
 )
 _LOCK_KEY = 0x5A_6D_16  # advisory lock shared by every process that migrates
 

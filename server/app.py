@@ -21,6 +21,7 @@ from server import log_filters
 from server.guards.middleware import GuardLimits, InputGuard
 from server.guards.openapi_errors import document_error_responses
 from server.health import ReadinessGuard, database_readiness
+from server.pseudonym_restore import PseudonymRestorer
 from server.request_facts import RequestFactsMiddleware
 from server.run_input_guard import RunInputGuard
 from server.security_headers import SecurityHeadersMiddleware
@@ -111,6 +112,8 @@ def create_app() -> FastAPI:
         pii_mode=settings.pii_mode,
         check_threads=_served_by_aegra(),
     )
+    if _served_by_aegra():  # the pseudonym maps live in our database (not under `langgraph dev`)
+        application.add_middleware(PseudonymRestorer)  # the bot's answers go out with the customer's own values
     application.add_middleware(RunRateLimit)  # inside RequestFacts, before a run's body is read
     # In front of every route, ours and Aegra's, and of the run guard: a bad byte never reaches a query.
     application.add_middleware(InputGuard, limits=GuardLimits.from_settings(settings))

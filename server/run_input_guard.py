@@ -8,7 +8,8 @@ malformed ``input.messages`` or a ``context`` the support graph cannot take (``s
 
 Aegra writes the run's input to its runs table, and LangGraph checkpoints the input before the first
 node runs, so PII is redacted here (``PII_MODE``): no raw email, phone or card number reaches the
-runs table, a checkpoint or a log.
+runs table, a checkpoint or a log. For a thread answered by a remote model the masks are pseudonyms
+(``<PERSON_1>``, signals/pii_pseudonyms.py) whose values the thread's sealed map keeps for the answers.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from server.asgi_body import json_body, read_body, replay, rewritten
 from server.errors import send_json_error
 from server.guards.run_context import CONTEXT_GRAPHS, run_context_problem
+from signals.pii_pseudonyms import Pseudonyms
+from signals.pii_vault import update_pseudonyms
 
 _THREAD_RUN_PATH = re.compile(r"^/threads/(?P<thread_id>[^/]+)/runs(?:/stream|/wait)?/?$")
 _STATELESS_RUN_PATH = re.compile(r"^/runs(?:/stream|/wait)?/?$")
@@ -78,8 +81,11 @@ def check_run_input(body: Any, *, max_chars: int) -> None:
             raise InputProblem(413, f"message {index} has {len(text)} characters; the limit is {max_chars}")
 
 
-def redact_run_input(body: Any, *, mode: str) -> bool:
-    """Replace the text of every input message by its PII-redacted text; True when anything changed."""
+def redact_run_input(body: Any, *, mode: str, pseudonyms: Pseudonyms | None = None) -> bool:
+    """Replace the text of every input message by its PII-redacted text; True when anything changed.
+
+    With ``pseudonyms`` (the thread's map) PII becomes ``<PERSON_1>``-style placeholders instead of bare masks.
+    """
     if mode == "off" or not isinstance(body, dict) or not isinstance(body.get("input"), dict):
         return False
     messages = body["input"].get("messages")
@@ -87,19 +93,22 @@ def redact_run_input(body: Any, *, mode: str) -> bool:
         return False
     from signals import redact_pii
 
+    def redacted_text(text: str) -> str:
+        return pseudonyms.pseudonymise(text) if pseudonyms is not None else redact_pii(text, mode=mode).text  # type: ignore[arg-type]
+
     changed = False
     for message in messages:
         if not isinstance(message, dict):
             continue
         content = message.get("content")
         if isinstance(content, str):
-            redacted = redact_pii(content, mode=mode).text  # type: ignore[arg-type]
+            redacted = redacted_text(content)
             changed |= redacted != content
             message["content"] = redacted
         elif isinstance(content, list):
             for block in content:
                 if isinstance(block, dict) and block.get("type") == "text" and isinstance(block.get("text"), str):
-                    redacted = redact_pii(block["text"], mode=mode).text  # type: ignore[arg-type]
+                    redacted = redacted_text(block["text"])
                     changed |= redacted != block["text"]
                     block["text"] = redacted
     return changed
@@ -136,6 +145,17 @@ class RunInputGuard:
         self.pii_mode = pii_mode
         self.check_threads = check_threads  # off under `langgraph dev`, whose threads live in memory
 
+    def _pseudonymous(self, body: Any) -> bool:
+        """Placeholders the model can tell apart: masking on, a remote model, a thread to keep the map for."""
+        from settings import get_settings
+
+        settings = get_settings()
+        if self.pii_mode != "mask" or not settings.pii_pseudonyms or not self.check_threads:
+            return False
+        context = body.get("context") if isinstance(body, dict) else None
+        model = context.get("model") if isinstance(context, dict) else None
+        return (model if isinstance(model, str) and model else settings.llm_model) != "offline"
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Check run requests; pass everything else through untouched."""
         if scope["type"] != "http" or scope["method"] != "POST":
@@ -166,6 +186,13 @@ class RunInputGuard:
         except InputProblem as problem:
             await send_json_error(send, problem.status, problem.message, problem.details)
             return
-        if await asyncio.to_thread(redact_run_input, body, mode=self.pii_mode):
+        if thread_match and self._pseudonymous(body):
+            changed = await update_pseudonyms(
+                thread_match.group("thread_id"),
+                lambda pseudonyms: asyncio.to_thread(redact_run_input, body, mode=self.pii_mode, pseudonyms=pseudonyms),
+            )
+        else:
+            changed = await asyncio.to_thread(redact_run_input, body, mode=self.pii_mode)
+        if changed:
             scope, raw = rewritten(scope, body)
         await self.app(scope, replay(raw, receive), send)

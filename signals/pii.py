@@ -33,6 +33,8 @@ MIN_SCORE = 0.35
 NER_WINDOW_HEAD = 1_000  # characters of a long message the NER model reads from its start...
 NER_WINDOW_TAIL = 500  # ...and from its end; the pattern recognisers read the whole message
 _DIGITS = re.compile(r"\d")
+_PSEUDONYM = re.compile(r"<[A-Z][A-Z_]*_\d+>")
+"""A placeholder of signals/pii_pseudonyms.py: a span that touches one was found in text already pseudonymised."""
 # A capitalised word that is not the first word of a sentence, nor a common capitalised function word.
 _CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)(?<!\n)\b(?!I\b|I'|OK\b|Hi\b|Hello\b)[A-ZÀ-Þ][a-zà-ÿ]+")
 _STRUCTURED_GATES: dict[str, re.Pattern[str]] = {
@@ -194,7 +196,14 @@ def find_pii(text: str, *, keep: frozenset[str] = frozenset()) -> list[Recognize
                 found = [_shifted(r, offset) for r in _analyze(window, list(NER_ENTITIES), ner=True)]
                 results += [r for r in found if (r.start, r.end, r.entity_type) not in seen]
     keep = frozenset(term.casefold() for term in keep)
-    return [r for r in results if not _is_reference_number(text, r) and not _is_kept(text, r, keep)]
+    placeholders = [m.span() for m in _PSEUDONYM.finditer(text)]
+    return [
+        r
+        for r in results
+        if not _is_reference_number(text, r)
+        and not _is_kept(text, r, keep)
+        and not any(r.start < end and start < r.end for start, end in placeholders)
+    ]
 
 
 def _analyze(text: str, entities: list[str], *, ner: bool) -> list[RecognizerResult]:

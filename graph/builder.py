@@ -14,6 +14,7 @@ from langgraph.prebuilt import ToolNode
 from langgraph.store.base import BaseStore
 
 from graph.article_text import fetch_article_bodies
+from graph.internal_usage import add_to_recorded_turn
 from graph.models import ModelChoice
 from graph.nodes.classify import classify
 from graph.nodes.escalate import make_escalate
@@ -70,8 +71,8 @@ def build_graph(
     builder.add_node("tools", ToolNode(answer_tools, handle_tool_errors=True))
     builder.add_node("escalate", make_escalate(open_handoff))
     builder.add_node("await_human", await_human)
-    builder.add_node("remember", make_remember(models, record_turn, confirm_resolution))
-    builder.add_node("summarize", make_summarize(models))
+    builder.add_node("remember", make_remember(models, record_turn, confirm_resolution, add_to_recorded_turn))
+    builder.add_node("summarize", make_summarize(models, add_to_recorded_turn))
 
     builder.add_edge(START, "classify")
     builder.add_edge("classify", "retrieve")

@@ -14,9 +14,11 @@ from langchain_core.messages import HumanMessage
 from langgraph.runtime import Runtime
 
 from graph.confirmation import confirms_resolution
+from graph.internal_usage import counting_usage, with_internal_usage
 from graph.memory_extract import NON_ISSUE_INTENTS
 from graph.messages import text_of, unanswered_human
 from graph.state import Context, State
+from settings import get_settings
 
 TOPIC_MIN_CONFIDENCE = 0.5
 """An intent this sure becomes the conversation's topic (what "it worked" refers to later)."""
@@ -41,9 +43,10 @@ async def classify(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     analyzer = get_analyzer()
     known = _known_language(state)
     results = []
-    for message in pending:
-        # Analysis is CPU-bound (spaCy, Presidio, the embedding classifier): keep the event loop free.
-        results.append(await asyncio.to_thread(analyzer.analyze, text_of(message), known_language=known))
+    with counting_usage() as intent_calls:  # with LLM_MODEL set, the intent is the model's choice
+        for message in pending:
+            # Analysis is CPU-bound (spaCy, Presidio, the embedding classifier): keep the event loop free.
+            results.append(await asyncio.to_thread(analyzer.analyze, text_of(message), known_language=known))
     signals = results[-1]
     redacted = [
         HumanMessage(content=result.text, id=message.id, name=message.name)
@@ -78,5 +81,5 @@ async def classify(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
         "turn_citations": [],
         "answered_by": None,
         "model_failure": None,
-        "turn_usage": None,
+        "turn_usage": with_internal_usage(None, get_settings().llm_model, intent_calls),
     }

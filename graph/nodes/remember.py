@@ -14,6 +14,7 @@ from langgraph.runtime import Runtime
 
 from graph.clock import now
 from graph.costs import ModelTurn, estimated_cost
+from graph.internal_usage import RecordUsage, counting_usage
 from graph.memory import get_memory_writer, learn_from_turn, memory_namespace
 from graph.memory_extract import TurnRecord
 from graph.messages import last_ai, last_human_text, text_of
@@ -70,8 +71,17 @@ def _run_id(config: RunnableConfig) -> str | None:
     return str(run_id) if run_id else None
 
 
-def make_remember(models: ModelChoice, record_turn: RecordTurn, confirm_resolution: ConfirmResolution) -> Any:
-    """The remember node; the two callables are support.events.record_turn and support.outcomes.confirm_resolution."""
+def make_remember(
+    models: ModelChoice,
+    record_turn: RecordTurn,
+    confirm_resolution: ConfirmResolution,
+    record_usage: RecordUsage | None = None,
+) -> Any:
+    """The remember node over support.events.record_turn and support.outcomes.confirm_resolution.
+
+    ``record_usage`` (graph.internal_usage.add_to_recorded_turn) adds the memory extraction's tokens to the turn's
+    analytics row once the background extraction is done (None = not recorded).
+    """
 
     async def remember(state: State, runtime: Runtime[Context], config: RunnableConfig) -> dict[str, Any]:
         """Record the turn once, confirm a resolution, and schedule the memory update off the reply path."""
@@ -112,9 +122,18 @@ def make_remember(models: ModelChoice, record_turn: RecordTurn, confirm_resoluti
             extractor = models.upkeep_model(context.model)
 
             async def job() -> None:
-                await learn_from_turn(
-                    store, namespace, turn, model=extractor, thread_id=thread_id, max_facts=settings.memory_max_facts
-                )
+                with counting_usage() as extraction:
+                    await learn_from_turn(
+                        store,
+                        namespace,
+                        turn,
+                        model=extractor,
+                        thread_id=thread_id,
+                        max_facts=settings.memory_max_facts,
+                    )
+                if record_usage is not None:
+                    model = context.model or settings.llm_model
+                    await record_usage(context.tenant, thread_id, turn.turn, model, extraction.tokens)
 
             get_memory_writer().schedule(namespace, job)
         failed = state.low_confidence_streak > 0 and not state.turn_citations and not escalated

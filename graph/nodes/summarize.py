@@ -11,10 +11,12 @@ import logging
 from typing import Any
 
 from langchain_core.messages import RemoveMessage
+from langchain_core.runnables import RunnableConfig
 from langgraph.runtime import Runtime
 
 from graph.answer import MODEL_ERRORS, failure_reason
 from graph.internal_calls import internal_text
+from graph.internal_usage import RecordUsage, counting_usage
 from graph.messages import text_of
 from graph.models import ModelChoice
 from graph.state import Context, State
@@ -30,10 +32,13 @@ SUMMARY_SHARE = 0.25
 """Share of the budget the running summary may take."""
 
 
-def make_summarize(models: ModelChoice) -> Any:
-    """The summarize node; a real LLM writes the summary, the offline model path uses extractive lines."""
+def make_summarize(models: ModelChoice, record_usage: RecordUsage | None = None) -> Any:
+    """The summarize node; a real LLM writes the summary, the offline model path uses extractive lines.
 
-    async def summarize(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
+    ``record_usage`` (graph.internal_usage.add_to_recorded_turn) adds the summary's tokens to the turn's analytics.
+    """
+
+    async def summarize(state: State, runtime: Runtime[Context], config: RunnableConfig) -> dict[str, Any]:
         """Fold the oldest turns into ``summary`` and remove them from ``messages``."""
         budget = get_settings().summary_token_budget
         messages = list(state.messages)
@@ -48,11 +53,17 @@ def make_summarize(models: ModelChoice) -> Any:
             prompt = load_template("summarize").format(
                 max_words=int(max_tokens * 0.75), summary=state.summary or "(none)", transcript=transcript(folded)
             )
-            try:
-                async with asyncio.timeout(get_settings().llm_timeout_s):
-                    summary = text_of(await internal_text(chat, "summarize").ainvoke(prompt)).strip() or None
-            except MODEL_ERRORS as error:  # the answer is already out: fold with the offline rules instead
-                logger.warning("summary model failed (%s); using the extractive summary", failure_reason(error))
+            with counting_usage() as summary_call:
+                try:
+                    async with asyncio.timeout(get_settings().llm_timeout_s):
+                        summary = text_of(await internal_text(chat, "summarize").ainvoke(prompt)).strip() or None
+                except MODEL_ERRORS as error:  # the answer is already out: fold with the offline rules instead
+                    logger.warning("summary model failed (%s); using the extractive summary", failure_reason(error))
+            if record_usage is not None:
+                context = runtime.context
+                thread_id = str((config.get("configurable") or {}).get("thread_id") or "")
+                model = context.model or get_settings().llm_model
+                await record_usage(context.tenant, thread_id, state.turn_count, model, summary_call.tokens)
         if summary is None:
             summary = extractive_summary(state.summary, folded, max_tokens=max_tokens)
         removals = [RemoveMessage(id=str(message.id)) for message in folded if message.id]

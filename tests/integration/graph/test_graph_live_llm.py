@@ -64,6 +64,9 @@ async def test_a_tool_call_then_the_answer_with_clean_tool_schemas_and_usage_rec
         Reply(tool_calls=(tool_call("search_knowledge_base", query="reset password"),), usage=(900, 20, 0)),
         Reply("Use Forgot password on the sign-in page [reset-password].", usage=(1200, 30, 800)),
     )
+    # The internal calls' tokens count too: the intent before the answer, the memory extraction after it.
+    stub.script("intent", Reply(json.dumps({"intent": "account_access", "confidence": 0.9}), usage=(300, 7, 0)))
+    stub.script("memory", Reply(json.dumps({"facts": []}), usage=(400, 9, 100)))
     values = await live.say("happy", "How do I reset my password?")
     assert values["messages"][-1].content == "Use Forgot password on the sign-in page [reset-password]."
     assert values["answered_by"] == "primary" and values["model_failure"] is None
@@ -76,9 +79,10 @@ async def test_a_tool_call_then_the_answer_with_clean_tool_schemas_and_usage_rec
     assert second[-1]["role"] == "tool" and "reset-password" in second[-1]["content"]
     [event] = _events(live.url, "happy")
     assert (event["model"], event["answered_by"]) == ("openai:stub-model", "primary")
-    assert (event["input_tokens"], event["output_tokens"], event["cached_tokens"]) == (2100, 50, 800)
-    # (2100 - 800) * 1.0 + 50 * 4.0 + 800 * 0.25 per million tokens
-    assert float(event["cost_usd"]) == pytest.approx(1700 / 1_000_000)
+    assert stub.of_kind("memory")
+    assert (event["input_tokens"], event["output_tokens"], event["cached_tokens"]) == (2800, 66, 900)
+    # (2800 - 900) * 1.0 + 66 * 4.0 + 900 * 0.25 per million tokens
+    assert float(event["cost_usd"]) == pytest.approx(2389 / 1_000_000)
 
 
 async def test_http_500_gets_the_offline_grounded_answer_and_the_thread_stays_usable(

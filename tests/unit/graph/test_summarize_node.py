@@ -19,7 +19,7 @@ def _long_thread() -> list[AnyMessage]:
 
 async def test_offline_summary_folds_old_turns_and_keeps_the_latest() -> None:
     messages = _long_thread()
-    update = await make_summarize(ModelChoice())(State(messages=messages), Runtime(context=Context()))
+    update = await make_summarize(ModelChoice())(State(messages=messages), Runtime(context=Context()), {})
     removed = {m.id for m in update["messages"] if isinstance(m, RemoveMessage)}
     remaining = add_messages(messages, update["messages"])
     assert "h24" not in removed and remaining[-1].id == "a24"
@@ -31,7 +31,7 @@ async def test_llm_writes_the_summary_when_one_is_configured() -> None:
     upkeep = ScriptedChatModel(script=[AIMessage("Customer asked about invoices 25 times.")])
     choice = ModelChoice(override=ScriptedChatModel(), upkeep_override=upkeep)
     update = await make_summarize(choice)(
-        State(messages=_long_thread(), summary="Earlier: login."), Runtime(context=Context())
+        State(messages=_long_thread(), summary="Earlier: login."), Runtime(context=Context()), {}
     )
     assert update["summary"] == "Customer asked about invoices 25 times."
     prompt = str(upkeep.prompts[0][0].content)
@@ -40,4 +40,4 @@ async def test_llm_writes_the_summary_when_one_is_configured() -> None:
 
 async def test_short_threads_are_left_alone() -> None:
     messages: list[AnyMessage] = [HumanMessage("hi", id="h")]
-    assert await make_summarize(ModelChoice())(State(messages=messages), Runtime(context=Context())) == {}
+    assert await make_summarize(ModelChoice())(State(messages=messages), Runtime(context=Context()), {}) == {}

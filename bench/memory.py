@@ -2,7 +2,9 @@
 
 Run with `support-agent bench memory`. Prints the prompt tokens the model received per turn (target:
 turn 200 <= 1.3x turn 20, i.e. the running summary keeps the prompt bounded), the checkpoint bytes each
-turn added, and whether the facts the customer gave at turn 1 are still recalled near the end.
+turn added, and whether the facts the customer gave at turn 1 are still recalled near the end. ``--llm-stub``
+runs in LLM mode against the scripted OpenAI-compatible server (tests/openai_stub.py): the model writes the
+summaries and extracts the memories, and the prompt tokens are the ones the server was sent.
 """
 
 from __future__ import annotations
@@ -108,8 +110,29 @@ def main(
     durability: Annotated[
         str, typer.Option(help="Checkpoint durability: async (LangGraph default) or exit.")
     ] = "async",
+    llm_stub: Annotated[
+        bool, typer.Option(help="LLM mode against the scripted OpenAI-compatible server (summaries by the model).")
+    ] = False,
 ) -> None:
     """Run one long conversation and print prompt growth, checkpoint growth and fact recall."""
+    if not llm_stub:
+        _run(turns, durability)
+        return
+    import os
+
+    from tests.openai_stub import OpenAIStub
+
+    with OpenAIStub() as stub:
+        os.environ |= {"LLM_MODEL": "openai:stub-model", "OPENAI_BASE_URL": stub.base_url, "OPENAI_API_KEY": "sk-stub"}
+        _run(turns, durability)
+        kinds = sorted({request.kind for request in stub.requests})
+        typer.echo(
+            "requests the scripted model server answered: "
+            + ", ".join(f"{kind} {len(stub.of_kind(kind))}" for kind in kinds)
+        )
+
+
+def _run(turns: int, durability: str) -> None:
     from db.embedded import start_embedded_postgres
     from db.migrations import migrate
     from knowledge.ingest import seed_knowledge_base

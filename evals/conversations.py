@@ -402,19 +402,33 @@ def main(
     ] = None,
     only: Annotated[str | None, typer.Option(help="Run the scenarios whose name contains this text.")] = None,
 ) -> None:
-    """Run scripted conversations through a real server; the last stdout line is the metrics JSON."""
+    """Run scripted conversations through a real server: a table per scenario, then the metrics JSON as last line.
+
+    With LANGSMITH_API_KEY the run is uploaded as a LangSmith experiment (evals/conversations_qa.py).
+    """
     scenarios = read_jsonl(data, required=("name", "steps"))
     validate(scenarios, data)
     if only:
         scenarios = [s for s in scenarios if only in s["name"]]
+    from evals.conversations_qa import langsmith_enabled, result_table, upload_experiment
+    from settings import get_settings
+
+    model_name = model or get_settings().llm_model
     work = Path(tempfile.mkdtemp(prefix="eval-conversations-"))
     progress(f"starting a server in {work}")
     server = start_server(work, model=model)
     try:
         driver = Driver(server.url, server.headers, server.customer_headers)
 
+        async def run_one(scenario: dict[str, Any]) -> list[dict[str, Any]]:
+            found = await driver.run(scenario)
+            progress(f"{'PASS' if not found else 'FAIL'} {scenario['name']}")
+            return [failure.as_dict() for failure in found]
+
         async def go() -> dict[str, Any]:
             try:
+                if langsmith_enabled():
+                    return await upload_experiment(scenarios, run_one, model=model_name)
                 return await run_suite(driver, scenarios)
             finally:
                 await driver.close()
@@ -422,4 +436,5 @@ def main(
         metrics = asyncio.run(go())
     finally:
         server.stop()
+    typer.echo(result_table(metrics, model=model_name))
     emit_metrics(metrics)

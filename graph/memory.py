@@ -12,6 +12,7 @@ import asyncio
 import logging
 import weakref
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import replace
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -26,6 +27,7 @@ from graph.memory_extract import TurnRecord, model_text_facts, signal_facts
 from graph.memory_rules import rule_text_facts
 from graph.state import MemoryFact
 from graph.vectors import text_vectors
+from signals.pii_pseudonyms import bare_masks
 
 logger = logging.getLogger(__name__)
 
@@ -183,6 +185,8 @@ async def learn_from_turn(
             extraction.facts += rule_text_facts(turn.customer_text)
     if not extraction.facts and not extraction.forget:
         return []
+    # A placeholder such as <EMAIL_1> means something only in its own thread: memory keeps the bare type.
+    extraction.facts = [replace(fact, text=bare_masks(fact.text)) for fact in extraction.facts]
     return await apply_extraction(
         store,
         namespace,

@@ -86,6 +86,11 @@ class Pseudonyms:
         return cls(values=values)
 
 
+def bare_masks(text: str) -> str:
+    """``text`` with thread-scoped placeholders turned into bare masks (``<EMAIL_1>`` -> ``<EMAIL>``)."""
+    return PLACEHOLDER.sub(lambda match: f"<{match.group(1)}>", text)
+
+
 def vault_key(secret: str) -> bytes:
     """A Fernet key from a deployment secret (``PII_VAULT_KEY``, else the PII salt)."""
     return base64.urlsafe_b64encode(hashlib.sha256(b"support-agent pseudonyms\x00" + secret.encode()).digest())

@@ -8,7 +8,7 @@ import pytest
 from cryptography.fernet import InvalidToken
 
 from server.pseudonym_restore import restore_answers, restore_event
-from signals.pii_pseudonyms import Pseudonyms, StreamRestorer, vault_key
+from signals.pii_pseudonyms import Pseudonyms, StreamRestorer, bare_masks, vault_key
 
 
 def test_the_same_value_keeps_its_placeholder_and_new_values_get_the_next_number() -> None:
@@ -40,6 +40,10 @@ def test_restore_replaces_only_placeholders_of_the_map() -> None:
     pseudonyms = Pseudonyms(values={"<PERSON_1>": "Maria"})
     restored = pseudonyms.restore("Hi <PERSON_1>, <PERSON_2> and <PERSON> stay.")
     assert restored == "Hi Maria, <PERSON_2> and <PERSON> stay."
+
+
+def test_memory_keeps_bare_masks_because_numbers_mean_something_only_in_their_thread() -> None:
+    assert bare_masks("Write to <EMAIL_1> or <PHONE_12>, not <PERSON>.") == "Write to <EMAIL> or <PHONE>, not <PERSON>."
 
 
 def test_a_sealed_map_is_ciphertext_and_opens_only_with_its_key() -> None:

@@ -2,7 +2,7 @@
 
 The run guard (server/run_input_guard.py) gave the model placeholders; the answers it wrote keep them in the
 checkpoints, the store and the traces. Here, on the way out only, the placeholders of the thread's map are replaced
-in the bot's messages (``ai`` messages and streamed chunks) of run results, run streams and the thread's state.
+in the bot's messages (``ai`` messages and streamed chunks) of run results, run streams, the thread and its state.
 The customer's own messages stay as stored.
 """
 
@@ -21,7 +21,7 @@ from signals.pii_pseudonyms import Pseudonyms, StreamRestorer
 logger = logging.getLogger(__name__)
 
 _THREAD_READ_PATH = re.compile(
-    r"^/threads/(?P<thread_id>[^/]+)/(?:runs(?:/stream|/wait)?|runs/[^/]+/(?:join|stream)|state|history)/?$"
+    r"^/threads/(?P<thread_id>[^/]+)(?:/(?:runs(?:/stream|/wait)?|runs/[^/]+/(?:join|stream)|state|history))?/?$"
 )
 _AI_TYPES = ("ai", "AIMessageChunk")
 

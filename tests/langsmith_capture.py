@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +23,13 @@ class Captured:
     method: str
     path: str
     body: bytes
+
+
+_NOW = "2026-01-01T00:00:00+00:00"
+
+
+def _record() -> dict[str, Any]:
+    return {"id": str(uuid.uuid4()), "created_at": _NOW, "modified_at": _NOW, "name": "captured"}
 
 
 def _decoded(body: bytes, encoding: str | None) -> bytes:
@@ -40,6 +48,9 @@ class LangSmithCapture:
     def __init__(self) -> None:
         """Not listening until entered."""
         self.requests: list[Captured] = []
+        self.datasets: dict[str, dict[str, Any]] = {}
+        self.examples: list[dict[str, Any]] = []
+        self.sessions: dict[str, dict[str, Any]] = {}
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
 
@@ -53,6 +64,45 @@ class LangSmithCapture:
         """Every body received on a path containing ``path_part``, joined."""
         with self._lock:
             return b"\n".join(r.body for r in self.requests if path_part in r.path)
+
+    def reply(self, method: str, path: str, body: bytes) -> Any:
+        """Just enough of the API for a client to create a dataset and an experiment and log to it."""
+        route, _, query = path.partition("?")
+        params = parse_qs(query)
+        if method == "GET" and route == "/datasets":
+            return [d for d in self.datasets.values() if d["name"] in params.get("name", [d["name"]])]
+        if method == "GET" and route.startswith("/datasets/"):
+            return self.datasets.get(route.split("/")[2], {})
+        if method == "GET" and route == "/examples":
+            wanted = set(params.get("dataset", []))
+            offset = int(params.get("offset", ["0"])[0])
+            return [e for e in self.examples if not wanted or e["dataset_id"] in wanted][offset:]
+        if method == "GET" and route in ("/sessions", "/runs"):
+            return []
+        if method == "POST" and route == "/datasets":
+            dataset = {**_record(), "description": None, "data_type": "kv", **json.loads(body)}
+            self.datasets[dataset["id"]] = dataset
+            return dataset
+        if method == "POST" and route == "/examples/bulk":
+            return self._add_examples(body)
+        if method == "POST" and route == "/sessions":
+            session = {**_record(), "start_time": _NOW, "tenant_id": str(uuid.uuid4()), "reference_dataset_id": None}
+            session |= json.loads(body)
+            self.sessions[session["id"]] = session
+            return session
+        if method == "PATCH" and route.startswith("/sessions/"):
+            session = self.sessions.setdefault(route.split("/")[2], {})
+            session |= {k: v for k, v in json.loads(body).items() if v is not None}
+            return session
+        if method == "POST" and route in ("/feedback", "/runs", "/runs/batch", "/runs/multipart"):
+            return {**_record()} if route == "/feedback" else {}
+        return {}
+
+    def _add_examples(self, body: bytes) -> list[dict[str, Any]]:
+        """Examples sent to ``/examples/bulk`` as a JSON list."""
+        added = [{**_record(), "id": str(uuid.uuid4()), **example} for example in json.loads(body)]
+        self.examples += added
+        return added
 
     def __enter__(self) -> LangSmithCapture:
         capture = self
@@ -71,14 +121,7 @@ class LangSmithCapture:
                 self._answer(body)
 
             def _answer(self, body: bytes) -> None:
-                reply: Any = {}
-                if self.command == "GET" and self.path.startswith(("/datasets", "/sessions", "/examples")):
-                    reply = []
-                elif self.command == "POST" and not self.path.startswith("/runs"):
-                    reply = {"id": str(uuid.uuid4()), "name": "captured", "tenant_id": str(uuid.uuid4())}
-                    if body.startswith(b"{"):
-                        reply = {**json.loads(body), **reply}
-                data = json.dumps(reply).encode()
+                data = json.dumps(capture.reply(self.command, self.path, body)).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))

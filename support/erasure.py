@@ -76,6 +76,9 @@ async def _delete_own_rows(
         if table in tables:
             query = sql.SQL("DELETE FROM {} WHERE thread_id = ANY(%s)").format(sql.Identifier(table))
             await _delete(conn, query, (own,), counts, table)
+    if "pii_pseudonyms" in tables:  # the sealed map of a thread's placeholders (signals/pii_vault.py)
+        vault = sql.SQL("DELETE FROM pii_pseudonyms WHERE thread_id = ANY(%s)")
+        await _delete(conn, vault, (own,), counts, "pii_pseudonyms")
     if "runs" in tables:
         await _delete(
             conn,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 
+import httpx
 import psycopg
 import pytest
 from langgraph_sdk import get_client
@@ -132,3 +133,17 @@ async def test_the_model_reads_placeholders_and_the_customer_reads_values(
     )
     traces = capture.payloads("/runs").decode(errors="replace")
     assert _raw_values_in(traces) == []
+
+    # Erasing the customer erases the thread's sealed map with the thread.
+    assert _sealed_maps(traced_server.database_url, thread_id) == 1
+    async with httpx.AsyncClient(base_url=traced_server.url, headers=traced_server.headers) as http:
+        erased = await http.delete("/customers/pseudonym-customer")
+    assert erased.status_code == 200, erased.text
+    assert erased.json()["deleted"].get("pii_pseudonyms") == 1
+    assert _sealed_maps(traced_server.database_url, thread_id) == 0
+
+
+def _sealed_maps(database_url: str, thread_id: str) -> int:
+    with psycopg.connect(database_url) as conn:
+        row = conn.execute("SELECT count(*) FROM pii_pseudonyms WHERE thread_id = %s", (thread_id,)).fetchone()
+    return int(row[0]) if row else 0

@@ -126,6 +126,9 @@ def create_app() -> FastAPI:
     from server.routes import kb
 
     application.include_router(kb.router, prefix="/kb")
+    from console.app import mount_console
+
+    mount_console(application)
     document_error_responses(application)  # what the guards (and every route) may answer
     return application
 

@@ -31,3 +31,7 @@
     if (event.detail.successful && form.tagName === "FORM" && form.dataset.reset !== undefined) form.reset();
   });
 })();
+document.addEventListener("htmx:xhr:progress", function (event) {
+  var bar = document.getElementById("upload-progress");
+  if (bar && event.detail.lengthComputable) bar.value = Math.round((event.detail.loaded / event.detail.total) * 100);
+});

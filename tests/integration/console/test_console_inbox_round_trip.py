@@ -11,23 +11,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from staff.accounts import StaffAccount
+from tests.integration.console.playground_chat import say, start_chat
 
 pytestmark = pytest.mark.integration
-
-
-def start_chat(page: Page, customer_id: str) -> None:
-    """Open the playground as ``customer_id``."""
-    page.goto("/console/playground")
-    page.get_by_label("Customer").fill(customer_id)
-    page.get_by_role("button", name="Start conversation").click()
-    expect(page.get_by_role("status").filter(has_text="Connected as")).to_be_visible()
-
-
-def say(page: Page, words: str) -> None:
-    """Send one customer message and wait until the run has finished."""
-    page.get_by_label("Message").fill(words)
-    page.get_by_role("button", name="Send").click()
-    expect(page.locator("#chat-status")).to_have_text("Connected.")
 
 
 def test_customer_escalates_agent_claims_replies_and_closes(

@@ -18,11 +18,20 @@ async def home(staff: StaffDep) -> RedirectResponse:
 
 def console_router() -> APIRouter:
     """Every console page, one router per feature."""
-    from console import customers_pages, inbox_pages, kb_pages, playground, signin
+    from console import analytics_pages, conversations_pages, customers_pages, inbox_pages, kb_pages, playground, signin
 
     router = APIRouter(prefix="/console", include_in_schema=False)
     router.add_api_route("", home, methods=["GET"], response_model=None)
-    for feature in (signin.router, inbox_pages.router, playground.router, customers_pages.router, kb_pages.router):
+    features = (
+        signin.router,
+        inbox_pages.router,
+        conversations_pages.router,
+        customers_pages.router,
+        kb_pages.router,
+        analytics_pages.router,
+        playground.router,
+    )
+    for feature in features:
         router.include_router(feature)
     return router
 

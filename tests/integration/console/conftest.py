@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
@@ -48,7 +49,8 @@ def new_context(browser: Browser, live_server: ServerProcess) -> Iterator[Callab
     opened: list[BrowserContext] = []
 
     def make(**options: object) -> BrowserContext:
-        context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 800}, **options)
+        settings: dict[str, Any] = {"viewport": {"width": 1280, "height": 800}, **options}
+        context = browser.new_context(base_url=live_server.url, **settings)
         context.set_default_timeout(120_000)
         opened.append(context)
         return context

@@ -67,3 +67,11 @@ def test_customer_escalates_agent_claims_replies_and_closes(
     expect(last).to_have_class(re.compile(r"\bagent\b"))
     expect(last).to_contain_text("Support bot")
     expect(last).to_contain_text(re.compile(r"password", re.IGNORECASE))
+
+    # The conversation is found by the customer's words, and reads the same in the conversations page.
+    agent.goto("/console/conversations?text=charged+twice+on+my+invoice")
+    found = agent.locator("tr", has_text=customer_id)
+    expect(found).to_have_count(1)
+    found.get_by_role("link").click()
+    expect(agent.get_by_role("list", name="Transcript")).to_contain_text(reply)
+    expect(agent.get_by_role("list", name="Transcript")).to_contain_text(farewell)

@@ -11,7 +11,11 @@ export LANGSMITH_TRACING ?= false
 export LANGSMITH_TEST_TRACKING ?= false
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: install run studio test test-unit test-integration soak lint format typecheck evals evals-langsmith bench clean
+# The console's browser tests drive Debian's chromium through Playwright (its own browser download is not used).
+CHROMIUM ?= /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: install browser screenshots run studio test test-unit test-integration soak lint format typecheck evals evals-langsmith bench clean
 
 install: .venv/.installed
 
@@ -20,19 +24,30 @@ install: .venv/.installed
 	$(UV) sync --frozen
 	@touch $@
 
+browser: ## Debian's chromium for the console's browser tests: installed with apt-get when missing, or a clear failure
+	@[ -x "$(CHROMIUM)" ] || command -v chromium >/dev/null 2>&1 || \
+		{ echo "chromium is missing: installing it with apt-get (the console's browser tests need it)"; \
+		  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; } || \
+		{ echo "could not install chromium: install Debian's chromium package, then run make test again" >&2; exit 1; }
+
+screenshots: install browser ## PNGs of every console page at 1280x800 and 390px into docs/screenshots (real server)
+	mkdir -p docs/screenshots
+	SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(UV) run --frozen pytest -q \
+		tests/integration/console/test_console_pages.py::test_every_page_renders_at_both_widths_within_the_content_policy
+
 run: install ## serve the LangGraph API and our routes on 127.0.0.1:$(PORT), embedded Postgres unless DATABASE_URL
 	$(UV) run --frozen support-agent serve --port $(PORT)
 
 studio: install ## LangGraph Studio through `langgraph dev` on port $(STUDIO_PORT), Postgres checkpointer
 	$(UV) run --frozen support-agent studio --port $(STUDIO_PORT)
 
-test: install lint typecheck ## lint, type-check, then every test (unit and integration, real Postgres and server)
+test: install browser lint typecheck ## lint, type-check, then every test (unit and integration, real Postgres and server)
 	$(UV) run --frozen pytest
 
 test-unit: install
 	$(UV) run --frozen pytest tests/unit
 
-test-integration: install
+test-integration: install browser
 	$(UV) run --frozen pytest tests/integration
 
 soak: install ## rerun the server integration tests SOAK_RUNS times (default 10) and print the pass count

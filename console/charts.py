@@ -47,7 +47,7 @@ def bar_chart(
         if count <= 16 or index % max(count // 8, 1) == 0:
             bars.append(
                 f'<text x="{x0 + group / 2:.1f}" y="{BAR_AREA + 16}" font-size="11" text-anchor="middle"'
-                f' fill="#111">{escape(label[-10:])}</text>'
+                f' fill="#111">{escape(label[:12])}</text>'
             )
         link = links[index] if links and index < len(links) else None
         body = "".join(bars)

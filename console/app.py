@@ -18,13 +18,23 @@ async def home(staff: StaffDep) -> RedirectResponse:
 
 def console_router() -> APIRouter:
     """Every console page, one router per feature."""
-    from console import analytics_pages, conversations_pages, customers_pages, inbox_pages, kb_pages, playground, signin
+    from console import (
+        analytics_pages,
+        conversations_pages,
+        customers_pages,
+        inbox_pages,
+        kb_pages,
+        notes,
+        playground,
+        signin,
+    )
 
     router = APIRouter(prefix="/console", include_in_schema=False)
     router.add_api_route("", home, methods=["GET"], response_model=None)
     features = (
         signin.router,
         inbox_pages.router,
+        notes.router,
         conversations_pages.router,
         customers_pages.router,
         kb_pages.router,

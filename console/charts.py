@@ -28,8 +28,9 @@ def bar_chart(
     group = WIDTH / count
     bar = max(group / (len(series) + 1), 1.0)
     parts = [
-        f'<svg class="chart" role="img" aria-label="{escape(title)}" viewBox="0 0 {WIDTH} {BAR_AREA + 40}"'
-        f' width="{WIDTH}" height="{BAR_AREA + 40}" xmlns="http://www.w3.org/2000/svg">',
+        # With drill-down links inside, the chart is a group of links (an image may not hold controls).
+        f'<svg class="chart" role="{"group" if links else "img"}" aria-label="{escape(title)}"'
+        f' viewBox="0 0 {WIDTH} {BAR_AREA + 40}" width="{WIDTH}" height="{BAR_AREA + 40}" xmlns="http://www.w3.org/2000/svg">',
         f"<title>{escape(title)}</title>",
         f'<line x1="0" y1="{BAR_AREA}" x2="{WIDTH}" y2="{BAR_AREA}" stroke="#767676"/>',
     ]
@@ -51,7 +52,12 @@ def bar_chart(
             )
         link = links[index] if links and index < len(links) else None
         body = "".join(bars)
-        parts.append(f'<a href="{escape(link)}">{body}</a>' if link else body)
+        if link:
+            said = "; ".join(
+                f"{name} {values[index] if index < len(values) else ''}" for name, values in series.items()
+            )
+            body = f'<a href="{escape(link)}" aria-label="{escape(label)}: {escape(said)}">{body}</a>'
+        parts.append(body)
     legend_x = 0
     for number, name in enumerate(series):
         color = COLORS[number % len(COLORS)]

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from console.access import Staff, need
+from console.notes import private_notes
 from console.pages import render
 from console.presence import viewing
 from console.threads import read_conversation
@@ -84,6 +85,7 @@ async def handoff_page(request: Request, handoff_id: int, staff: Reader, pool: P
         colleagues=colleagues,
         people=people,
         canned=CANNED_REPLIES,
+        notes=await private_notes(pool, tenant, handoff["ticket_id"]),
         **await _sidebar(pool, tenant, handoff["customer_id"]),
     )
 

@@ -38,6 +38,11 @@ def test_customer_escalates_agent_claims_replies_and_closes(
     expect(agent.locator(".signals")).to_contain_text("Intent")
     agent.get_by_role("button", name="Claim").click()
     expect(agent.locator("[data-status]")).to_have_text("claimed")
+    note = "Private: the payment provider shows two captures for this order."
+    agent.get_by_label("Add a note").fill(note)
+    agent.get_by_role("button", name="Add note").click()
+    expect(agent.locator("#notes")).to_contain_text(note)
+    expect(agent.get_by_label("Add a note")).to_have_value("")
 
     reply = "Hi, this is a person from billing. I have refunded the duplicate charge."
     agent.get_by_label("Reply to the customer").fill(reply)
@@ -58,6 +63,7 @@ def test_customer_escalates_agent_claims_replies_and_closes(
     agent.get_by_role("button", name="Close").click()
     expect(agent.locator("[data-status]")).to_have_text("closed")
     expect(chat.locator(".msg.agent").last).to_contain_text(farewell)
+    expect(chat).not_to_contain_text("payment provider")  # private notes never reach the customer
 
     expect(customer.locator("#chat-status")).to_have_text("Connected.")
     answered = chat.locator(".msg").count()

@@ -4,18 +4,16 @@ overflow sideways, and reads without JavaScript. With SCREENSHOTS_DIR set (``mak
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-import httpx
 import pytest
-from langgraph_sdk import get_client
 from playwright.sync_api import BrowserContext, ConsoleMessage, Page, expect
 
-from server.launcher import ServerProcess, run_coroutine
+from server.launcher import ServerProcess
 from staff.accounts import StaffAccount
 from tests.integration.console.conftest import sign_in_page
+from tests.integration.console.seeded_pages import pages_to_visit
 
 pytestmark = pytest.mark.integration
 # The innermost elements that stick out to the right, to name in a failure.
@@ -23,45 +21,6 @@ WIDE = """[...document.querySelectorAll('body *')].filter(e => e.getBoundingClie
   && ![...e.children].some(c => c.getBoundingClientRect().right > innerWidth + 1)).slice(0, 5)
   .map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"""
 WIDTHS = {"desktop": (1280, 800), "phone": (390, 844)}
-
-
-def escalate(server: ServerProcess, customer_id: str, words: str) -> str:
-    """A thread of ``customer_id`` that the bot handed to a person; returns the thread id."""
-
-    async def run() -> str:
-        client = get_client(url=server.url, headers=server.customer_headers(customer_id))
-        thread = await client.threads.create(metadata={"customer_id": customer_id})
-        await client.runs.wait(thread["thread_id"], "support", input={"messages": [{"role": "user", "content": words}]})
-        return str(thread["thread_id"])
-
-    return run_coroutine(run)
-
-
-def pages_to_visit(server: ServerProcess) -> dict[str, str]:
-    customer_id = f"pages-{uuid.uuid4().hex[:8]}"
-    created = httpx.post(
-        f"{server.url}/customers",
-        json={"id": customer_id, "name": "Paula Pages", "tier": "premium", "email": "paula@example.test"},
-        headers=server.headers,
-        timeout=60,
-    )
-    assert created.status_code == 201, created.text
-    thread_id = escalate(server, customer_id, "My invoice is wrong and I want to speak to a human, please.")
-    inbox = httpx.get(f"{server.url}/inbox", headers=server.headers, timeout=60).json()["items"]
-    handoff = next(item for item in inbox if item["thread_id"] == thread_id)
-    article = httpx.get(f"{server.url}/kb/articles", headers=server.headers, timeout=60).json()["articles"][0]
-    return {
-        "inbox": "/console/inbox",
-        "handoff": f"/console/inbox/{handoff['id']}",
-        "conversations": "/console/conversations",
-        "conversation": f"/console/conversations/{thread_id}",
-        "customers": "/console/customers",
-        "customer": f"/console/customers/{customer_id}",
-        "kb": "/console/kb?q=refund",
-        "kb-article": f"/console/kb/articles/{article['article_id']}",
-        "analytics": "/console/analytics",
-        "playground": "/console/playground",
-    }
 
 
 def test_every_page_renders_at_both_widths_within_the_content_policy(
@@ -103,7 +62,7 @@ def test_pages_read_without_javascript_and_tables_export_to_csv(
     page.goto("/console/customers")
     expect(page.get_by_role("table")).to_be_visible()
     page.goto("/console/analytics")
-    expect(page.get_by_role("img", name="Conversations and escalations per day")).to_be_visible()
+    expect(page.get_by_role("group", name="Conversations and escalations per day")).to_be_visible()
     page.get_by_role("link", name="CSV").first.click()  # no JavaScript: a plain download link
     csv = page.request.get("/console/analytics/volume.csv?days=7")
     assert csv.status == 200 and csv.headers["content-type"].startswith("text/csv")

@@ -45,11 +45,6 @@ def bar_chart(
                 f'<rect x="{x:.1f}" y="{BAR_AREA - height:.1f}" width="{bar:.1f}" height="{height:.1f}"'
                 f' fill="{COLORS[number % len(COLORS)]}"><title>{escape(label)}: {escape(name)} {value}</title></rect>'
             )
-        if count <= 16 or index % max(count // 8, 1) == 0:
-            bars.append(
-                f'<text x="{x0 + group / 2:.1f}" y="{BAR_AREA + 16}" font-size="11" text-anchor="middle"'
-                f' fill="#111">{escape(label[:12])}</text>'
-            )
         link = links[index] if links and index < len(links) else None
         body = "".join(bars)
         if link:
@@ -58,6 +53,11 @@ def bar_chart(
             )
             body = f'<a href="{escape(link)}" aria-label="{escape(label)}: {escape(said)}">{body}</a>'
         parts.append(body)
+        if count <= 16 or index % max(count // 8, 1) == 0:  # outside the link: its name is the aria-label
+            parts.append(
+                f'<text x="{x0 + group / 2:.1f}" y="{BAR_AREA + 16}" font-size="11" text-anchor="middle"'
+                f' fill="#111" aria-hidden="true">{escape(label[:12])}</text>'
+            )
     legend_x = 0
     for number, name in enumerate(series):
         color = COLORS[number % len(COLORS)]

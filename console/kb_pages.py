@@ -65,6 +65,19 @@ async def kb_page(request: Request, staff: Reader, q: str = "", offset: int = 0)
     )
 
 
+@router.get("/flagged", response_class=HTMLResponse)
+async def flagged_page(request: Request, staff: Reader) -> HTMLResponse:
+    """Articles whose text reads as a prompt injection, for review (the bot quotes them as data only)."""
+    kb = await _kb()
+    rows = await kb.fetch_all(
+        "SELECT article_id, title, category, source, body, updated_at FROM kb_articles"
+        " WHERE collection = %s AND tenant = %s ORDER BY article_id",
+        (kb.collection, staff.identity.tenant),
+    )
+    flagged = [row for row in rows if kb_text_flagged(row["body"])]
+    return render(request, "kb_flagged.html", staff, active="kb", flagged=flagged, checked=len(rows))
+
+
 @router.get("/articles/{article_id}", response_class=HTMLResponse)
 async def article_page(request: Request, article_id: str, staff: Reader) -> HTMLResponse:
     """One article: its text (editable for editors), its usage and effectiveness, and whether it is flagged."""

@@ -62,3 +62,19 @@ def test_an_article_that_reads_as_an_injection_is_listed_for_review(
     row.get_by_role("link").click()
     expect(page.get_by_role("alert")).to_contain_text("Flagged for review")
     expect(page.get_by_role("button", name="Save article")).to_have_count(0)  # an agent reads, a supervisor edits
+
+
+def test_an_uploaded_document_is_searchable_at_once(signed_in: Callable[[str], tuple[Page, StaffAccount]]) -> None:
+    page, _ = signed_in("supervisor")
+    page.goto("/console/kb")
+    word = f"Quokka{uuid.uuid4().hex[:6]}"
+    document = f"# {word} plan upgrades\n\nTo move to the {word} plan, open Billing and choose Change plan.\n"
+    page.get_by_label("Upload documents").set_input_files(
+        files=[{"name": f"{word.lower()}.md", "mimeType": "text/markdown", "buffer": document.encode()}]
+    )
+    page.get_by_role("button", name="Upload", exact=True).click()
+    expect(page.locator("#upload-result")).to_contain_text("Upload done")
+    expect(page.get_by_label("Upload progress")).to_have_attribute("value", "100")
+    page.get_by_label("Search").fill(f"{word} plan")
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator("table.hits tbody tr").first).to_contain_text(word)

@@ -1,5 +1,6 @@
 # Two commands on a fresh machine: `make run` serves the product, `make test` passes the tests.
-# Each installs what it needs: uv (with pip, when missing), Python 3.12 packages from uv.lock.
+# Each installs what it needs: uv (with pip, when missing), Python 3.12 packages from uv.lock, and for the tests
+# Debian's redis-server (the replica tests start their own Redis with it).
 SHELL := /bin/bash
 PYTHON ?= python3
 UV := $(PYTHON) -m uv
@@ -15,7 +16,7 @@ export UV_PYTHON_DOWNLOADS := never
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install browser screenshots run studio test test-unit test-integration soak lint format typecheck evals evals-langsmith bench clean
+.PHONY: install browser redis-server screenshots run studio test test-unit test-integration soak lint format typecheck evals evals-langsmith bench clean
 
 install: .venv/.installed
 
@@ -35,19 +36,25 @@ screenshots: install browser ## PNGs of every console page at 1280x800 and 390px
 	SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(UV) run --frozen pytest -q \
 		tests/integration/console/test_console_pages.py::test_every_page_renders_at_both_widths_within_the_content_policy
 
+redis-server: ## Debian's redis-server for the replica tests (tests/integration/replicas): apt-get when missing
+	@[ -x /usr/bin/redis-server ] || command -v redis-server >/dev/null 2>&1 || \
+		{ echo "redis-server is missing: installing it with apt-get (the replica tests start their own)"; \
+		  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends redis-server; } || \
+		{ echo "could not install redis-server: install Debian's redis-server package, then run make test again" >&2; exit 1; }
+
 run: install ## serve the LangGraph API and our routes on 127.0.0.1:$(PORT), embedded Postgres unless DATABASE_URL
 	$(UV) run --frozen support-agent serve --port $(PORT)
 
 studio: install ## LangGraph Studio through `langgraph dev` on port $(STUDIO_PORT), Postgres checkpointer
 	$(UV) run --frozen support-agent studio --port $(STUDIO_PORT)
 
-test: install browser lint typecheck ## lint, type-check, then every test (unit and integration, real Postgres and server)
+test: install browser redis-server lint typecheck ## lint, type-check, then every test (unit and integration, real Postgres and server)
 	$(UV) run --frozen pytest
 
 test-unit: install
 	$(UV) run --frozen pytest tests/unit
 
-test-integration: install browser
+test-integration: install browser redis-server
 	$(UV) run --frozen pytest tests/integration
 
 soak: install ## rerun the server integration tests SOAK_RUNS times (default 10) and print the pass count

@@ -127,6 +127,8 @@ def serve(
     os.environ.setdefault("PYTHONFAULTHANDLER", "1")
     faulthandler.enable()
     os.environ.setdefault("AEGRA_CHECKPOINT_DURABILITY", settings.checkpoint_durability)
+    if os.environ.get("REDIS_URL"):  # replicas on one Postgres and one Redis: Aegra's broker and workers run the runs
+        os.environ.setdefault("REDIS_BROKER_ENABLED", "true")
     base = f"http://{host}:{port}"
     banner = [
         f"ready: the server answers on {base}",

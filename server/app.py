@@ -24,6 +24,7 @@ from server.health import ReadinessGuard, database_readiness
 from server.pseudonym_restore import PseudonymRestorer
 from server.request_facts import RequestFactsMiddleware
 from server.run_input_guard import RunInputGuard
+from server.runs.aegra_workers import aegra_workers_enabled, install_worker_guards
 from server.security_headers import SecurityHeadersMiddleware
 from server.state_redaction import StateRedactionGuard
 from settings import get_settings
@@ -63,7 +64,17 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     if applied:
         logger.info("applied migrations %s", applied)
     background: list[asyncio.Task[None]] = []
-    if _served_by_aegra():
+    if _served_by_aegra() and aegra_workers_enabled():
+        from server.runs.context_schema import install_context_schema_cache
+        from server.runs.statement_cache import enable_statement_cache
+        from server.warmup import warm_up_models
+
+        await enable_statement_cache()
+        logger.info(log_filters.AEGRA_WORKERS)
+        warm_up_models()
+        install_context_schema_cache()  # the run guards were installed with the app, before a worker dequeues
+        background.append(asyncio.create_task(_resolution_sweeper(RESOLUTION_SWEEP_INTERVAL_S)))
+    elif _served_by_aegra():
         from server.runs.admission import install_admission
         from server.runs.context_schema import install_context_schema_cache
         from server.runs.executor import install_serial_executor
@@ -99,6 +110,9 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
 def create_app() -> FastAPI:
     """Build the app (routes of our own; Aegra adds the LangGraph API)."""
     settings = get_settings()
+    if _served_by_aegra() and aegra_workers_enabled():
+        # Aegra's worker loops start before our lifespan; a run they dequeue must already wait for its turn.
+        install_worker_guards()
     application = FastAPI(
         title="Support Agent",
         description="Customer-support agent with memory, served through the LangGraph API.",

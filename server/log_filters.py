@@ -16,6 +16,12 @@ ONE_HOST_RECOVERY = (
 )
 
 
+AEGRA_WORKERS = (
+    "Redis mode: runs go through Aegra's broker and workers; a dead replica's runs are re-queued when their lease "
+    "expires"
+)
+
+
 class DropNoRedisWarning(logging.Filter):
     """Drops Aegra's no-Redis warning (structlog puts the event dict in ``record.msg``, stdlib a string)."""
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any, Final
 
 from fastapi import HTTPException
@@ -89,8 +89,12 @@ def _owned_on_commit(session: Any) -> Iterator[list[str]]:
         del session.commit  # the class's own commit again
 
 
-def install_admission() -> None:
-    """Wrap Aegra's run preparation with the multitask strategy (idempotent)."""
+def install_admission(*, own_runs: bool = True) -> None:
+    """Wrap Aegra's run preparation with the multitask strategy (idempotent).
+
+    ``own_runs`` takes each new run's ownership lock before it commits (one-host mode); with Aegra's workers
+    (Redis mode) the run's lease in Postgres is its ownership instead.
+    """
     import aegra_api.api.runs as runs_api
     import aegra_api.services.run_preparation as preparation
 
@@ -115,7 +119,9 @@ def install_admission() -> None:
             await session.execute(text(XACT_LOCK_SQL), {"cls": THREAD_ADMISSION, "key": thread_id})
         assign_message_ids(request.input)
         await _tag_thread_customer(session, thread_id, request.context or {})
-        with _owned_on_commit(session) as created:
+        no_claims: list[str] = []  # with Aegra's workers the lease owns the run
+        owning: AbstractContextManager[list[str]] = _owned_on_commit(session) if own_runs else nullcontext(no_claims)
+        with owning as created:
             try:
                 return await original(session, thread_id, request, user, initial_status=initial_status, **kwargs)
             finally:

@@ -40,7 +40,7 @@ MAX_ATTEMPTS: Final = 3
 DATABASE_WAIT_S: Final = 300.0
 
 
-async def _wait_for_turn(conn: psycopg.AsyncConnection[Any], thread_id: str, run_id: str) -> None:
+async def wait_for_turn(conn: psycopg.AsyncConnection[Any], thread_id: str, run_id: str) -> None:
     """Hold the thread's execution lock with no earlier active (pending or running) run left in the queue."""
     while True:
         await conn.execute(LOCK_SQL, (THREAD_EXECUTION, thread_id))
@@ -65,7 +65,7 @@ async def _attempt(job: Any, deferral: Deferral, claim: Claim | None) -> bool:
         logger.info("run %s is owned by another process; not executing it here", run_id)
         return False
     try:
-        await _wait_for_turn(claim.conn, job.identity.thread_id, run_id)
+        await wait_for_turn(claim.conn, job.identity.thread_id, run_id)
         token = deferrable.set(deferral)
         try:
             await execute_run(job)

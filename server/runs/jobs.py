@@ -43,19 +43,28 @@ async def resume_job(run_id: str) -> Any | None:
     """
     from aegra_api.core.orm import Run as RunORM
     from aegra_api.core.orm import _get_session_maker
-    from aegra_api.models.run_job import RunExecution, RunJob
+    from aegra_api.models.run_job import RunJob
     from sqlalchemy import select
 
     async with _get_session_maker()() as session:
         run_orm = await session.scalar(select(RunORM).where(RunORM.run_id == run_id))
     if run_orm is None or run_orm.status not in ("pending", "running"):
         return None
-    job = RunJob.from_run_orm(run_orm)
-    if await _graph_started(job):
-        # Continue the interrupted superstep from the checkpoint instead of replaying the input.
-        execution = RunExecution.model_validate({**job.execution.model_dump(), "input_data": None, "command": None})
-        job = job.model_copy(update={"execution": execution})
-    return job
+    return await continue_from_checkpoint(RunJob.from_run_orm(run_orm))
+
+
+async def continue_from_checkpoint(job: Any) -> Any:
+    """``job`` unchanged on its first execution; without its input when the graph had started it already.
+
+    A run executed again after its process died continues the interrupted superstep from the checkpoint
+    instead of replaying its input.
+    """
+    from aegra_api.models.run_job import RunExecution
+
+    if not await _graph_started(job):
+        return job
+    execution = RunExecution.model_validate({**job.execution.model_dump(), "input_data": None, "command": None})
+    return job.model_copy(update={"execution": execution})
 
 
 async def _graph_started(job: Any) -> bool:

@@ -48,7 +48,7 @@ class Claim:
         await self._exit.aclose()
 
 
-async def _lock_session(stack: AsyncExitStack) -> psycopg.AsyncConnection[Any]:
+async def lock_session(stack: AsyncExitStack) -> psycopg.AsyncConnection[Any]:
     """A session whose advisory locks are all released when ``stack`` closes, however it closes."""
     url = _database_url()
     pool = await get_lock_pool(url)
@@ -68,7 +68,7 @@ async def try_claim(run_id: str) -> Claim | None:
     """The run's ownership lock, or None when a live process (maybe this one) holds it."""
     stack = AsyncExitStack()
     try:
-        conn = await _lock_session(stack)
+        conn = await lock_session(stack)
         row = await (await conn.execute(TRY_LOCK_SQL, (RUN_OWNERSHIP, run_id))).fetchone()
     except BaseException:
         await stack.aclose()

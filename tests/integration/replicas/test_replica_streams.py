@@ -6,13 +6,17 @@ import asyncio
 from typing import Any
 
 import pytest
+import redis
 from langgraph_sdk import get_client
 
 from server.launcher import ServerProcess
 from tests.integration.replicas.executing import executing_replica, other_replica
+from tests.redis_server import RedisProcess
 from tests.waiting import wait_until
 
 pytestmark = pytest.mark.integration
+
+REPLAY_BUFFER_PREFIX = "aegra:run:cache:"  # Aegra's REDIS_CHANNEL_PREFIX + "cache:" + run id: a run's event list
 
 
 def _ask(text: str) -> dict[str, object]:
@@ -24,7 +28,9 @@ async def _joined_events(server: ServerProcess, thread_id: str, run_id: str) -> 
     return [(part.event, part.data) async for part in client.runs.join_stream(thread_id, run_id)]
 
 
-async def test_join_stream_on_another_replica_gets_every_event(replicas: list[ServerProcess]) -> None:
+async def test_join_stream_on_another_replica_gets_every_event(
+    replicas: list[ServerProcess], redis_server: RedisProcess
+) -> None:
     client = get_client(url=replicas[0].url, headers=replicas[0].headers)
     thread_id = (await client.threads.create())["thread_id"]
     # Long enough for both joins to attach while it runs (a join on a finished run gets only `end`).
@@ -34,12 +40,13 @@ async def test_join_stream_on_another_replica_gets_every_event(replicas: list[Se
     worker = await executing_replica(replicas, run["run_id"])
     watcher = other_replica(replicas, worker)
 
-    async def input_checkpointed() -> bool:
-        state = await client.threads.get_state(thread_id)
-        return bool(state["values"] and state["values"].get("messages"))
+    buffered = redis.Redis.from_url(redis_server.url)
 
-    # The first events are published before these clients join: they must get them replayed.
-    await wait_until(input_checkpointed, what="the run's input is checkpointed (its first events are out)")
+    def first_events_published() -> bool:
+        return int(buffered.llen(f"{REPLAY_BUFFER_PREFIX}{run['run_id']}")) >= 2  # type: ignore[arg-type]
+
+    # The first events (metadata, the input's values) are out before these clients join: they must be replayed.
+    await wait_until(first_events_published, what="the run's first events are in Aegra's replay buffer")
     events, own_events = await asyncio.gather(
         _joined_events(watcher, thread_id, run["run_id"]), _joined_events(worker, thread_id, run["run_id"])
     )

@@ -67,12 +67,10 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     if _served_by_aegra() and aegra_workers_enabled():
         from server.runs.context_schema import install_context_schema_cache
         from server.runs.statement_cache import enable_statement_cache
-        from server.warmup import warm_up_models
 
         await enable_statement_cache()
         logger.info(log_filters.AEGRA_WORKERS)
-        warm_up_models()
-        install_context_schema_cache()  # the run guards were installed with the app, before a worker dequeues
+        install_context_schema_cache()  # the models and run guards came with the app, before a worker dequeues
         background.append(asyncio.create_task(_resolution_sweeper(RESOLUTION_SWEEP_INTERVAL_S)))
     elif _served_by_aegra():
         from server.runs.admission import install_admission
@@ -111,8 +109,13 @@ def create_app() -> FastAPI:
     """Build the app (routes of our own; Aegra adds the LangGraph API)."""
     settings = get_settings()
     if _served_by_aegra() and aegra_workers_enabled():
-        # Aegra's worker loops start before our lifespan; a run they dequeue must already wait for its turn.
+        from server.warmup import warm_up_models
+
+        # Aegra's worker loops start before our lifespan: a run they dequeue must already wait for its turn, and
+        # must not miss its lease heartbeats while the models load on the event loop. Aegra builds this app at
+        # import, before its lifespan starts anything.
         install_worker_guards()
+        warm_up_models()
     application = FastAPI(
         title="Support Agent",
         description="Customer-support agent with memory, served through the LangGraph API.",

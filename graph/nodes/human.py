@@ -1,6 +1,9 @@
 """await_human: pause the thread until a person acts in the handoff inbox, then apply what they did.
 
-Resume value: {"action": "reply"|"handback"|"close", "agent": str, "text": str, "resolution": str | None}.
+The interrupt value is agent-inbox's ``[HumanInterrupt]`` with the handoff record in ``action_request.args``
+(graph/inbox_schema.py). Resume value: {"action": "reply"|"handback"|"close", "agent": str, "text": str,
+"resolution": str | None} from our inbox, or agent-inbox's ``[HumanResponse]`` (``response`` is a reply,
+``ignore`` a hand-back).
 The person's text (a reply, or the last words of a close or hand-back) is appended to the thread as their
 own AIMessage (name = agent), so the customer sees it and it is persisted with the conversation. After a
 reply the thread pauses here again (graph/routing.after_remember): the person stays in charge until they
@@ -16,6 +19,7 @@ from langchain_core.messages import AIMessage
 from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
+from graph.inbox_schema import as_action, handoff_interrupt
 from graph.messages import BOT_NAME
 from graph.persona import resolve_persona
 from graph.state import Context, EscalationRecord, EscalationStatus, State
@@ -33,7 +37,7 @@ def author_name(agent: str) -> str:
 async def await_human(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     """Interrupt with the handoff record; on resume, apply the person's action."""
     handoff = state.handoff or {"kind": "handoff", "customer_id": runtime.context.customer_id}
-    answer = interrupt(handoff)
+    answer = as_action(interrupt(handoff_interrupt(handoff)))
     if not isinstance(answer, dict) or answer.get("action") not in _STATUS:
         raise ValueError(f'resume with {{"action": "reply"|"handback"|"close", "agent", "text"}}, not {answer!r}')
     action = str(answer["action"])

@@ -112,7 +112,7 @@ class Harness:
         await get_memory_writer().flush()
         return dict(result)
 
-    async def resume(self, thread: str, value: dict[str, Any], *, customer: str = "cust-1") -> dict[str, Any]:
+    async def resume(self, thread: str, value: Any, *, customer: str = "cust-1") -> dict[str, Any]:
         """A person's action from the inbox."""
         result = await self.graph.ainvoke(
             Command(resume=value),

@@ -13,6 +13,7 @@ import pytest
 from agentevals.graph_trajectory.strict import graph_trajectory_strict_match
 from agentevals.graph_trajectory.utils import aextract_langgraph_trajectory_from_thread
 
+from graph.inbox_schema import handoff_of
 from prompts.loader import load_persona, phrase
 from support.tickets import create_ticket
 from tests.integration.graph.conftest import Harness
@@ -92,8 +93,9 @@ async def test_asking_for_a_human_hands_off_and_the_persons_reply_is_kept(harnes
     assert escalation["ticket_id"] in str(values["messages"][-1].content)
     state = await harness.graph.aget_state(harness.config("human"))  # type: ignore[arg-type]
     [pending] = state.interrupts
-    assert pending.value["kind"] == "handoff" and pending.value["ticket_id"] == escalation["ticket_id"]
-    assert pending.value["customer_id"] == "cust-1" and pending.value["summary"]
+    handoff = handoff_of(pending.value)
+    assert handoff is not None and handoff["kind"] == "handoff" and handoff["ticket_id"] == escalation["ticket_id"]
+    assert handoff["customer_id"] == "cust-1" and handoff["summary"]
 
     after = await harness.resume("human", {"action": "reply", "agent": "Maria Lopez", "text": "Hi, Maria here. Done!"})
     last = after["messages"][-1]

@@ -43,6 +43,7 @@ BENCHMARKS = {
     "turns": "bench.turns",
     "memory": "bench.memory",
     "load": "bench.load",
+    "console": "bench.console",
 }
 
 

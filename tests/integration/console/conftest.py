@@ -30,13 +30,19 @@ def chromium_path() -> Path:
     return found
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def playwright_driver() -> Iterator[Playwright]:
+    """Playwright's sync API for one module at a time.
+
+    While it runs it holds an event loop running on the main thread, so every async test after it would fail
+    with "asyncio.run() cannot be called from a running event loop"; scoped to the module, it stops before the
+    next test file starts.
+    """
     with sync_playwright() as driver:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright_driver: Playwright, chromium_path: Path) -> Iterator[Browser]:
     launched = playwright_driver.chromium.launch(executable_path=str(chromium_path), args=["--no-sandbox"])
     yield launched

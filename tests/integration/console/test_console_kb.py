@@ -17,7 +17,9 @@ from tests.integration.console.playground_chat import say, start_chat
 pytestmark = pytest.mark.integration
 
 
-def test_a_kb_edit_changes_the_bots_next_answer(signed_in: Callable[[str], tuple[Page, StaffAccount]]) -> None:
+def test_a_kb_edit_changes_the_bots_next_answer(
+    live_server: ServerProcess, signed_in: Callable[[str], tuple[Page, StaffAccount]]
+) -> None:
     editor, _ = signed_in("supervisor")
     editor.goto("/console/kb")
     editor.get_by_label("Search").fill("How do I reset my password?")
@@ -25,18 +27,27 @@ def test_a_kb_edit_changes_the_bots_next_answer(signed_in: Callable[[str], tuple
     hits = editor.locator("table.hits tbody tr")
     expect(hits.first.locator(".score")).to_have_text(re.compile(r"^0\.\d{3}$"))
     hits.first.get_by_role("link").click()
+    expect(editor.get_by_role("button", name="Save article")).to_be_visible()
+    article_url = f"{live_server.url}/kb/articles/{editor.url.rstrip('/').rsplit('/', 1)[-1]}"
+    original = httpx.get(article_url, headers=live_server.headers, timeout=120).json()
     marker = f"Lantern{uuid.uuid4().hex[:6]}"
     body = (
         f"To reset your password, open Settings, choose Security and press the {marker} button. "
         "The reset link arrives by email within two minutes and stays valid for one hour."
     )
-    editor.get_by_label("Text (Markdown)").fill(body)
-    editor.get_by_role("button", name="Save article").click()
-    expect(editor.locator("#save-result")).to_contain_text("Saved: updated")
+    try:
+        editor.get_by_label("Text (Markdown)").fill(body)
+        editor.get_by_role("button", name="Save article").click()
+        expect(editor.locator("#save-result")).to_contain_text("Saved: updated")
 
-    start_chat(editor, f"kb-{uuid.uuid4().hex[:8]}")
-    say(editor, "How do I reset my password?")
-    expect(editor.get_by_role("list", name="Chat").locator(".msg.agent").last).to_contain_text(marker)
+        start_chat(editor, f"kb-{uuid.uuid4().hex[:8]}")
+        say(editor, "How do I reset my password?")
+        expect(editor.get_by_role("list", name="Chat").locator(".msg.agent").last).to_contain_text(marker)
+    finally:
+        # The server and its seeded KB are shared by the whole session: later tests expect the seeded article.
+        fields = {key: original[key] for key in ("title", "body", "category", "tags")}
+        restored = httpx.put(article_url, json=fields, headers=live_server.headers, timeout=120)
+        assert restored.status_code == 200, restored.text
 
 
 def test_an_article_that_reads_as_an_injection_is_listed_for_review(

@@ -11,15 +11,12 @@ from langgraph_sdk import get_client
 from server.launcher import ServerProcess
 from tests.integration.replicas.executing import executing_replica, other_replica
 from tests.redis_server import RedisProcess
+from tests.sdk_turns import ask
 from tests.waiting import wait_until
 
 pytestmark = pytest.mark.integration
 
 JOIN_TIMEOUT_S = 300.0  # lease expiry plus the reaper, on a loaded machine; a deadline for broken recovery only
-
-
-def _ask(text: str) -> dict[str, object]:
-    return {"messages": [{"role": "user", "content": text}]}
 
 
 async def test_killed_replica_runs_finish_on_the_survivor(
@@ -28,12 +25,12 @@ async def test_killed_replica_runs_finish_on_the_survivor(
     replicas, _ = start_replicas(2)
     client = get_client(url=replicas[0].url, headers=replicas[0].headers)
     thread_id = (await client.threads.create())["thread_id"]
-    await client.runs.wait(thread_id, "echo", input=_ask("before"))
-    interrupted = await client.runs.create(thread_id, "echo", input=_ask("during"), context={"delay_s": 4})
+    await client.runs.wait(thread_id, "echo", input=ask("before"))
+    interrupted = await client.runs.create(thread_id, "echo", input=ask("during"), context={"delay_s": 4})
     victim = await executing_replica(replicas, interrupted["run_id"])
     survivor = other_replica(replicas, victim)
     client = get_client(url=survivor.url, headers=survivor.headers)
-    queued = await client.runs.create(thread_id, "echo", input=_ask("queued"))
+    queued = await client.runs.create(thread_id, "echo", input=ask("queued"))
 
     async def running() -> bool:
         return (await client.runs.get(thread_id, interrupted["run_id"]))["status"] == "running"
@@ -45,7 +42,7 @@ async def test_killed_replica_runs_finish_on_the_survivor(
         await asyncio.wait_for(client.runs.join(thread_id, run["run_id"]), timeout=JOIN_TIMEOUT_S)
         status = (await client.runs.get(thread_id, run["run_id"]))["status"]
         assert status == "success", f"{name} run {run['run_id']} is {status!r}"
-    result = await client.runs.wait(thread_id, "echo", input=_ask("after"))
+    result = await client.runs.wait(thread_id, "echo", input=ask("after"))
     assert isinstance(result, dict)
     assert [m["content"] for m in result["messages"]] == [
         "before",

@@ -11,14 +11,11 @@ from langgraph_sdk import get_client
 from server.launcher import ServerProcess
 from tests.integration.replicas.executing import executing_replica
 from tests.redis_server import RedisProcess
+from tests.sdk_turns import ask
 
 pytestmark = pytest.mark.integration
 
 JOIN_TIMEOUT_S = 300.0  # the reaper re-pushes lost pending runs; a deadline for a broken recovery only
-
-
-def _ask(text: str) -> dict[str, object]:
-    return {"messages": [{"role": "user", "content": text}]}
 
 
 async def test_redis_restart_loses_no_acknowledged_message(
@@ -27,10 +24,10 @@ async def test_redis_restart_loses_no_acknowledged_message(
     replicas, redis = start_replicas(2)
     clients = [get_client(url=server.url, headers=server.headers) for server in replicas]
     thread_id = (await clients[0].threads.create())["thread_id"]
-    await clients[0].runs.wait(thread_id, "echo", input=_ask("before"))
-    running = await clients[0].runs.create(thread_id, "echo", input=_ask("during"), context={"delay_s": 4})
+    await clients[0].runs.wait(thread_id, "echo", input=ask("before"))
+    running = await clients[0].runs.create(thread_id, "echo", input=ask("during"), context={"delay_s": 4})
     await executing_replica(replicas, running["run_id"])
-    queued = [await clients[i % 2].runs.create(thread_id, "echo", input=_ask(f"queued {i}")) for i in range(3)]
+    queued = [await clients[i % 2].runs.create(thread_id, "echo", input=ask(f"queued {i}")) for i in range(3)]
 
     redis.kill()  # the queue, the replay buffers and the done keys go with it
     redis.start()  # same port, empty
@@ -39,7 +36,7 @@ async def test_redis_restart_loses_no_acknowledged_message(
         await asyncio.wait_for(clients[1].runs.join(thread_id, run["run_id"]), timeout=JOIN_TIMEOUT_S)
         status = (await clients[1].runs.get(thread_id, run["run_id"]))["status"]
         assert status == "success", f"run {run['run_id']} is {status!r}"
-    result = await clients[1].runs.wait(thread_id, "echo", input=_ask("after"))
+    result = await clients[1].runs.wait(thread_id, "echo", input=ask("after"))
     assert isinstance(result, dict)
     assert [m["content"] for m in result["messages"]] == [
         "before",

@@ -12,15 +12,12 @@ from langgraph_sdk import get_client
 from server.launcher import ServerProcess
 from tests.integration.replicas.executing import executing_replica, other_replica
 from tests.redis_server import RedisProcess
+from tests.sdk_turns import ask
 from tests.waiting import wait_until
 
 pytestmark = pytest.mark.integration
 
 REPLAY_BUFFER_PREFIX = "aegra:run:cache:"  # Aegra's REDIS_CHANNEL_PREFIX + "cache:" + run id: a run's event list
-
-
-def _ask(text: str) -> dict[str, object]:
-    return {"messages": [{"role": "user", "content": text}]}
 
 
 async def _joined_events(server: ServerProcess, thread_id: str, run_id: str) -> list[tuple[str, Any]]:
@@ -35,7 +32,7 @@ async def test_join_stream_on_another_replica_gets_every_event(
     thread_id = (await client.threads.create())["thread_id"]
     # Long enough for both joins to attach while it runs (a join on a finished run gets only `end`).
     run = await client.runs.create(
-        thread_id, "echo", input=_ask("hello"), context={"delay_s": 20}, stream_mode=["values", "updates"]
+        thread_id, "echo", input=ask("hello"), context={"delay_s": 20}, stream_mode=["values", "updates"]
     )
     worker = await executing_replica(replicas, run["run_id"])
     watcher = other_replica(replicas, worker)
@@ -64,12 +61,12 @@ async def test_join_stream_on_another_replica_gets_every_event(
 async def test_cancel_through_another_replica_stops_the_run(replicas: list[ServerProcess]) -> None:
     client = get_client(url=replicas[0].url, headers=replicas[0].headers)
     thread_id = (await client.threads.create())["thread_id"]
-    run = await client.runs.create(thread_id, "echo", input=_ask("long"), context={"delay_s": 600})
+    run = await client.runs.create(thread_id, "echo", input=ask("long"), context={"delay_s": 600})
     worker = await executing_replica(replicas, run["run_id"])
     canceller = get_client(url=other_replica(replicas, worker).url, headers=worker.headers)
     await canceller.runs.cancel(thread_id, run["run_id"], wait=True)
     # The run would answer after 600 s; interrupted now, its reply never written, and the thread free again.
     assert (await client.runs.get(thread_id, run["run_id"]))["status"] == "interrupted"
-    result = await canceller.runs.wait(thread_id, "echo", input=_ask("next"))
+    result = await canceller.runs.wait(thread_id, "echo", input=ask("next"))
     assert isinstance(result, dict)
     assert [m["content"] for m in result["messages"]] == ["long", "next", "echo #2: next"]

@@ -12,15 +12,12 @@ from langgraph_sdk import get_client
 from langgraph_sdk.client import LangGraphClient
 
 from server.launcher import ServerProcess
+from tests.sdk_turns import ask
 from tests.waiting import wait_until
 
 pytestmark = pytest.mark.integration
 
 JOIN_TIMEOUT_S = 180.0  # a deadline for a broken recovery, generous for a loaded machine
-
-
-def _ask(text: str) -> dict[str, object]:
-    return {"messages": [{"role": "user", "content": text}]}
 
 
 async def _wait_until_running(client: LangGraphClient, thread_id: str, run_id: str) -> None:
@@ -36,9 +33,9 @@ async def test_killed_server_completes_interrupted_and_queued_runs(
     server = server_factory()
     client = get_client(url=server.url, headers=server.headers)
     thread_id = (await client.threads.create())["thread_id"]
-    await client.runs.wait(thread_id, "echo", input=_ask("before"))
-    interrupted = await client.runs.create(thread_id, "echo", input=_ask("during"), context={"delay_s": 3})
-    queued = await client.runs.create(thread_id, "echo", input=_ask("queued"))
+    await client.runs.wait(thread_id, "echo", input=ask("before"))
+    interrupted = await client.runs.create(thread_id, "echo", input=ask("during"), context={"delay_s": 3})
+    queued = await client.runs.create(thread_id, "echo", input=ask("queued"))
     await _wait_until_running(client, thread_id, interrupted["run_id"])
 
     server.kill()
@@ -50,7 +47,7 @@ async def test_killed_server_completes_interrupted_and_queued_runs(
         joined = await asyncio.wait_for(client.runs.join(thread_id, run["run_id"]), timeout=JOIN_TIMEOUT_S)
         status = (await client.runs.get(thread_id, run["run_id"]))["status"]
         assert status == "success", f"{name} run {run['run_id']} is {status!r} after join answered {joined!r}"
-    result = await client.runs.wait(thread_id, "echo", input=_ask("after"))
+    result = await client.runs.wait(thread_id, "echo", input=ask("after"))
     assert isinstance(result, dict)
     contents = [m["content"] for m in result["messages"]]
     assert contents == [
@@ -70,7 +67,7 @@ async def test_run_that_fails_on_recovery_is_visible_as_error(server_factory: Ca
     server = server_factory()
     client = get_client(url=server.url, headers=server.headers)
     thread_id = (await client.threads.create())["thread_id"]
-    doomed = await client.runs.create(thread_id, "echo", input=_ask("boom"), context={"delay_s": 3})
+    doomed = await client.runs.create(thread_id, "echo", input=ask("boom"), context={"delay_s": 3})
     await _wait_until_running(client, thread_id, doomed["run_id"])
     server.kill()
     # The restarted process cannot run it (an invalid context type makes the graph fail): the client sees an error.
@@ -80,7 +77,7 @@ async def test_run_that_fails_on_recovery_is_visible_as_error(server_factory: Ca
     run = await client.runs.get(thread_id, doomed["run_id"])
     assert run["status"] == "error"
     # ... and the thread is not stuck: the next message is processed.
-    await client.runs.wait(thread_id, "echo", input=_ask("next"))
+    await client.runs.wait(thread_id, "echo", input=ask("next"))
     state = await client.threads.get_state(thread_id)
     assert state["values"]["messages"][-1]["content"].endswith(": next")
 

@@ -10,12 +10,9 @@ import pytest
 from langgraph_sdk import get_client
 
 from server.launcher import ServerProcess
+from tests.sdk_turns import ask
 
 pytestmark = pytest.mark.integration
-
-
-def _ask(text: str) -> dict[str, object]:
-    return {"messages": [{"role": "user", "content": text}]}
 
 
 def _humans_and_replies(messages: list[dict[str, object]]) -> tuple[list[object], list[object]]:
@@ -29,7 +26,7 @@ async def test_concurrent_waits_all_answered_in_order(live_server: ServerProcess
     thread_id = (await client.threads.create())["thread_id"]
     texts = [f"message {i}" for i in range(6)]
     results = await asyncio.gather(
-        *(client.runs.wait(thread_id, "echo", input=_ask(t), context={"delay_s": 0.2}) for t in texts)
+        *(client.runs.wait(thread_id, "echo", input=ask(t), context={"delay_s": 0.2}) for t in texts)
     )
     state = await client.threads.get_state(thread_id)
     humans, replies = _humans_and_replies(state["values"]["messages"])
@@ -50,7 +47,7 @@ async def test_enqueue_keeps_send_order(live_server: ServerProcess) -> None:
     thread_id = (await client.threads.create())["thread_id"]
     runs = []
     for i in range(4):  # each create returns once the run is acknowledged; the first is still running
-        runs.append(await client.runs.create(thread_id, "echo", input=_ask(f"m{i}"), context={"delay_s": 0.3}))
+        runs.append(await client.runs.create(thread_id, "echo", input=ask(f"m{i}"), context={"delay_s": 0.3}))
     for run in runs:
         await client.runs.join(thread_id, run["run_id"])
     humans, replies = _humans_and_replies((await client.threads.get_state(thread_id))["values"]["messages"])
@@ -61,14 +58,14 @@ async def test_enqueue_keeps_send_order(live_server: ServerProcess) -> None:
 async def test_reject_returns_409_while_a_run_is_active(live_server: ServerProcess) -> None:
     client = get_client(url=live_server.url, headers=live_server.headers)
     thread_id = (await client.threads.create())["thread_id"]
-    first = await client.runs.create(thread_id, "echo", input=_ask("slow"), context={"delay_s": 1.5})
+    first = await client.runs.create(thread_id, "echo", input=ask("slow"), context={"delay_s": 1.5})
     with pytest.raises(httpx.HTTPStatusError) as err:
-        await client.runs.create(thread_id, "echo", input=_ask("rejected"), multitask_strategy="reject")
+        await client.runs.create(thread_id, "echo", input=ask("rejected"), multitask_strategy="reject")
     assert err.value.response.status_code == 409
     assert "active run" in err.value.response.json()["message"]
     await client.runs.join(thread_id, first["run_id"])
     # Once idle, reject admits the run, and the rejected message was never stored.
-    await client.runs.wait(thread_id, "echo", input=_ask("accepted"), multitask_strategy="reject")
+    await client.runs.wait(thread_id, "echo", input=ask("accepted"), multitask_strategy="reject")
     humans, _ = _humans_and_replies((await client.threads.get_state(thread_id))["values"]["messages"])
     assert humans == ["slow", "accepted"]
 
@@ -85,7 +82,7 @@ async def test_two_processes_share_the_queue(
     texts = [f"p{i % 2}-{i}" for i in range(8)]
     await asyncio.gather(
         *(
-            clients[i % 2].runs.wait(thread_id, "echo", input=_ask(t), context={"delay_s": 0.15})
+            clients[i % 2].runs.wait(thread_id, "echo", input=ask(t), context={"delay_s": 0.15})
             for i, t in enumerate(texts)
         )
     )
@@ -93,8 +90,8 @@ async def test_two_processes_share_the_queue(
     assert sorted(humans) == sorted(texts)
     assert replies == [f"echo #{n}: {h}" for n, h in enumerate(humans, start=1)]
     # reject holds across processes too
-    running = await clients[0].runs.create(thread_id, "echo", input=_ask("long"), context={"delay_s": 1.5})
+    running = await clients[0].runs.create(thread_id, "echo", input=ask("long"), context={"delay_s": 1.5})
     with pytest.raises(httpx.HTTPStatusError) as err:
-        await clients[1].runs.create(thread_id, "echo", input=_ask("no"), multitask_strategy="reject")
+        await clients[1].runs.create(thread_id, "echo", input=ask("no"), multitask_strategy="reject")
     assert err.value.response.status_code == 409
     await clients[0].runs.join(thread_id, running["run_id"])

@@ -8,25 +8,22 @@ import pytest
 from langgraph_sdk import get_client
 
 from server.launcher import ServerProcess
+from tests.sdk_turns import ask
 
 pytestmark = pytest.mark.integration
-
-
-def _ask(text: str) -> dict[str, object]:
-    return {"messages": [{"role": "user", "content": text}]}
 
 
 async def test_third_turn_after_restart_sees_the_first_two(server_factory: Callable[..., ServerProcess]) -> None:
     server = server_factory()
     client = get_client(url=server.url, headers=server.headers)
     thread_id = (await client.threads.create())["thread_id"]
-    await client.runs.wait(thread_id, "echo", input=_ask("one"))
-    await client.runs.wait(thread_id, "echo", input=_ask("two"))
+    await client.runs.wait(thread_id, "echo", input=ask("one"))
+    await client.runs.wait(thread_id, "echo", input=ask("two"))
     server.stop()
 
     restarted = server_factory(database_url=server.database_url)
     client = get_client(url=restarted.url, headers=restarted.headers)
-    result = await client.runs.wait(thread_id, "echo", input=_ask("three"))
+    result = await client.runs.wait(thread_id, "echo", input=ask("three"))
     assert isinstance(result, dict)
     assert [m["content"] for m in result["messages"]] == [
         "one",
@@ -46,14 +43,14 @@ async def test_support_agent_uses_history_after_restart(server_factory: Callable
     thread_id = (await client.threads.create())["thread_id"]
     customer = {"customer_id": "restart-customer"}
     await client.runs.wait(
-        thread_id, "support", input=_ask("Hi, we're on the Business plan and I forgot my password."), context=customer
+        thread_id, "support", input=ask("Hi, we're on the Business plan and I forgot my password."), context=customer
     )
-    await client.runs.wait(thread_id, "support", input=_ask("How do I export my notes?"), context=customer)
+    await client.runs.wait(thread_id, "support", input=ask("How do I export my notes?"), context=customer)
     server.stop()
 
     restarted = server_factory(database_url=server.database_url)
     client = get_client(url=restarted.url, headers=restarted.headers)
-    result = await client.runs.wait(thread_id, "support", input=_ask("What plan am I on?"), context=customer)
+    result = await client.runs.wait(thread_id, "support", input=ask("What plan am I on?"), context=customer)
     assert isinstance(result, dict)
     humans = [m["content"] for m in result["messages"] if m["type"] == "human"]
     assert humans[-3:] == [

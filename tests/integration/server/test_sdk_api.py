@@ -9,14 +9,11 @@ import pytest
 from langgraph_sdk import get_client
 
 from server.launcher import ServerProcess
+from tests.sdk_turns import ask
 
 pytestmark = pytest.mark.integration
 
 CUSTOMER = {"customer_id": "sdk-customer"}
-
-
-def _ask(text: str) -> dict[str, object]:
-    return {"messages": [{"role": "user", "content": text}]}
 
 
 async def test_assistants_search_and_graph(live_server: ServerProcess) -> None:
@@ -37,11 +34,11 @@ async def test_thread_lifecycle(live_server: ServerProcess) -> None:
     found = await client.threads.search(metadata={"marker": marker})
     assert [t["thread_id"] for t in found] == [thread_id]
 
-    result = await client.runs.wait(thread_id, "support", input=_ask("How do I reset my password?"), context=CUSTOMER)
+    result = await client.runs.wait(thread_id, "support", input=ask("How do I reset my password?"), context=CUSTOMER)
     assert isinstance(result, dict)
     assert result["messages"][-1]["type"] == "ai" and result["messages"][-1]["content"]
 
-    await client.runs.wait(thread_id, "support", input=_ask("Thanks, that worked"), context=CUSTOMER)
+    await client.runs.wait(thread_id, "support", input=ask("Thanks, that worked"), context=CUSTOMER)
     state = await client.threads.get_state(thread_id)
     humans = [m["content"] for m in state["values"]["messages"] if m["type"] == "human"]
     assert humans == ["How do I reset my password?", "Thanks, that worked"]
@@ -65,7 +62,7 @@ async def test_stream_modes(live_server: ServerProcess) -> None:
     async for part in client.runs.stream(
         thread["thread_id"],
         "support",
-        input=_ask("I was charged twice on my invoice, what should I do?"),
+        input=ask("I was charged twice on my invoice, what should I do?"),
         context=CUSTOMER,
         stream_mode=["values", "updates", "messages-tuple"],
     ):
@@ -88,7 +85,7 @@ async def test_stream_modes(live_server: ServerProcess) -> None:
 async def test_background_run_then_join(live_server: ServerProcess) -> None:
     client = get_client(url=live_server.url, headers=live_server.headers)
     thread = await client.threads.create()
-    run = await client.runs.create(thread["thread_id"], "support", input=_ask("Where is my order?"), context=CUSTOMER)
+    run = await client.runs.create(thread["thread_id"], "support", input=ask("Where is my order?"), context=CUSTOMER)
     assert run["status"] in ("pending", "running")
     joined = await client.runs.join(thread["thread_id"], run["run_id"])
     assert joined["messages"][-1]["type"] == "ai"

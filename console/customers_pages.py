@@ -13,13 +13,11 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import ValidationError
 
 from console.access import Staff, need
+from console.customer_view import customer_view
 from console.pages import render
 from server.routes import data_rights, memories
 from server.routes.support_deps import PoolDep
-from support.customers import get_customer, list_customers
-from support.data_rights import customer_threads
-from support.memories import list_memories
-from support.tickets import list_tickets
+from support.customers import list_customers
 
 router = APIRouter(prefix="/customers")
 Reader = Annotated[Staff, need("customers.read")]
@@ -42,19 +40,10 @@ async def customers_page(request: Request, staff: Reader, pool: PoolDep, q: str 
 async def customer_page(request: Request, customer_id: str, staff: Reader, pool: PoolDep) -> HTMLResponse:
     """One customer: profile, memories with where each came from, tickets, conversations, export and erase."""
     tenant = staff.identity.tenant
-    customer = await get_customer(pool, tenant, customer_id)
-    if customer is None:
+    view = await customer_view(pool, tenant, customer_id)
+    if view["customer"] is None:
         return render(request, "not_found.html", staff, status_code=404, what=f"customer {customer_id}")
-    return render(
-        request,
-        "customer.html",
-        staff,
-        active="customers",
-        customer=customer,
-        memories=await list_memories(pool, tenant, customer_id),
-        tickets=await list_tickets(pool, tenant, customer_id=customer_id),
-        threads=await customer_threads(pool, tenant, customer_id),
-    )
+    return render(request, "customer.html", staff, active="customers", **view)
 
 
 @router.post("/{customer_id}/memories/{memory_id}", response_model=None)

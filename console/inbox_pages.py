@@ -13,6 +13,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from console.access import Staff, need
+from console.customer_view import customer_view
 from console.notes import private_notes
 from console.pages import render
 from console.presence import viewing
@@ -21,10 +22,6 @@ from server.routes import inbox as inbox_api
 from server.routes.support_deps import PoolDep
 from staff.accounts import list_accounts
 from support import inbox
-from support.customers import get_customer
-from support.data_rights import customer_threads
-from support.memories import list_memories
-from support.tickets import list_tickets
 
 router = APIRouter(prefix="/inbox")
 STATUSES = ("waiting", "claimed", "answered", "handed_back", "closed")
@@ -52,15 +49,6 @@ async def queue_page(
     )
 
 
-async def _sidebar(pool: PoolDep, tenant: str, customer_id: str) -> dict[str, Any]:
-    return {
-        "customer": await get_customer(pool, tenant, customer_id),
-        "memories": await list_memories(pool, tenant, customer_id),
-        "tickets": await list_tickets(pool, tenant, customer_id=customer_id, limit=10),
-        "threads": await customer_threads(pool, tenant, customer_id),
-    }
-
-
 @router.get("/{handoff_id}", response_class=HTMLResponse)
 async def handoff_page(request: Request, handoff_id: int, staff: Reader, pool: PoolDep) -> HTMLResponse:
     """One handoff: the conversation with its signals, the customer sidebar and the actions."""
@@ -86,7 +74,7 @@ async def handoff_page(request: Request, handoff_id: int, staff: Reader, pool: P
         people=people,
         canned=CANNED_REPLIES,
         notes=await private_notes(pool, tenant, handoff["ticket_id"]),
-        **await _sidebar(pool, tenant, handoff["customer_id"]),
+        **await customer_view(pool, tenant, handoff["customer_id"], ticket_limit=10),
     )
 
 

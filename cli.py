@@ -135,6 +135,7 @@ def serve(
         f"ready: the server answers on {base}",
         f"LangGraph API  {base}   (graph id: support)",
         f"API docs       {base}/docs",
+        f"Console        {base}/console   (staff accounts sign in here)",
         f"Studio         https://smith.langchain.com/studio/?baseUrl={base}  or  `make studio`",
     ]
     if local is not None:

@@ -14,6 +14,7 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
@@ -52,6 +53,17 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+async def _password_works(conn: psycopg.AsyncConnection[Any], email: str, password: str) -> bool:
+    """Whether the default tenant's account ``email`` has ``password`` (no lockout counting: not a sign-in)."""
+    from staff.passwords import verify_password
+
+    cursor = await conn.execute(
+        "SELECT password_hash FROM staff_accounts WHERE tenant = 'default' AND email = %s", (email.strip().lower(),)
+    )
+    row = await cursor.fetchone()
+    return row is not None and await asyncio.to_thread(verify_password, row[0], password)
+
+
 async def _prepare(url: str, data_dir: Path, audience: str) -> LocalCredentials:
     path = data_dir / CREDENTIALS_FILE
     stored = json.loads(path.read_text()) if path.exists() else {}
@@ -60,7 +72,9 @@ async def _prepare(url: str, data_dir: Path, audience: str) -> LocalCredentials:
         if not isinstance(admin_key, str) or await verify_key(conn, admin_key) is None:
             admin_key = (await create_key(conn, tenant="default", scope="admin", name="local mode admin")).plaintext
         admin_email, admin_password = stored.get("admin_email", DEMO_ADMIN_EMAIL), stored.get("admin_password")
-        if not isinstance(admin_password, str):
+        # Like the key, a stored password counts only while it still signs in: a new database (a wiped data
+        # directory, another DATABASE_URL) has no such account, and the banner would print a dead sign-in.
+        if not isinstance(admin_password, str) or not await _password_works(conn, admin_email, admin_password):
             from staff.accounts import AccountExistsError, create_account
 
             admin_password = secrets.token_urlsafe(18)

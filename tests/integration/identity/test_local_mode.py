@@ -41,6 +41,28 @@ def test_local_credentials_are_generated_once_and_work(pg_url: str, tmp_path: Pa
     assert account is not None and account.role == "admin"
 
 
+def test_a_stored_password_without_its_account_is_replaced(pg_url: str, tmp_path: Path) -> None:
+    """A new database under an old data directory: the banner's sign-in must still work."""
+    migrate(pg_url)
+    first = prepare_access(pg_url, host="127.0.0.1", data_dir=tmp_path, audience="support-agent")
+    assert first is not None
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute("DELETE FROM staff_accounts WHERE email = %s", (first.admin_email,))
+    second = prepare_access(pg_url, host="127.0.0.1", data_dir=tmp_path, audience="support-agent")
+    assert second is not None and second.admin_password != first.admin_password
+
+    async def check() -> object:
+        async with await psycopg.AsyncConnection.connect(pg_url, autocommit=True) as conn:
+            policy = LockoutPolicy(attempts=5, duration=timedelta(minutes=15))
+            attempt = await sign_in(
+                conn, tenant="default", email=second.admin_email, password=second.admin_password, policy=policy
+            )
+            return attempt.account
+
+    account = run_coroutine(check)
+    assert account is not None and account.role == "admin"
+
+
 def test_only_loopback_addresses_are_local() -> None:
     assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
     assert not is_loopback("0.0.0.0") and not is_loopback("10.1.2.3") and not is_loopback("example.com")

@@ -10,8 +10,9 @@ from typing import Any
 
 import httpx
 from fastapi import Request
-from langgraph_sdk import get_client
 from langgraph_sdk.errors import APIError
+
+from server.own_api import client_as_caller
 
 SPEAKERS = {"human": "customer", "ai": "agent", "tool": "tool", "system": "system"}
 
@@ -74,17 +75,10 @@ def conversation_from_state(thread_id: str, status: str, values: dict[str, Any])
     return Conversation(thread_id, status, lines, _signals(values), citations)
 
 
-def forwarded(request: Request) -> dict[str, str]:
-    """The caller's credentials, for calls this server makes to its own LangGraph API on their behalf."""
-    names = ("authorization", "x-api-key", "cookie", "x-csrf-token")
-    return {name: request.headers[name] for name in names if name in request.headers}
-
-
 async def read_conversation(request: Request, thread_id: str) -> Conversation:
     """The thread's current state; an empty, not-found conversation when the API does not show it."""
-    base = str(request.base_url).rstrip("/")
     try:
-        async with get_client(url=base, api_key=None, headers=forwarded(request)) as client:
+        async with client_as_caller(request) as client:
             thread = await client.threads.get(thread_id)
             state = await client.threads.get_state(thread_id)
     except (APIError, httpx.HTTPError):

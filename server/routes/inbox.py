@@ -13,11 +13,11 @@ from typing import Annotated, Any, Literal
 import httpx
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
-from langgraph_sdk import get_client
 from langgraph_sdk.errors import APIError
 from pydantic import BaseModel, ConfigDict, Field
 
 from audit.log import record
+from server.own_api import client_as_caller
 from server.routes.support_deps import IdentityDep, PoolDep, TenantDep, api_error, require
 from support import inbox
 
@@ -143,9 +143,7 @@ async def _act(
         failure: str | None = None
         busy = False
         try:
-            async with get_client(
-                url=str(request.base_url).rstrip("/"), api_key=None, headers=_forwarded_headers(request, tenant)
-            ) as client:
+            async with client_as_caller(request) as client:
                 run_output = await client.runs.wait(
                     handoff["thread_id"],
                     ASSISTANT_ID,
@@ -179,13 +177,6 @@ async def _act(
         "resumed": previous in inbox.PAUSED,
         "last_message": messages[-1] if messages else None,
     }
-
-
-def _forwarded_headers(request: Request, tenant: str) -> dict[str, str]:
-    """The caller's own credentials: the LangGraph API checks them again (a person may resume, not start, runs)."""
-    del tenant  # the thread's tenant is the caller's, by the credential
-    names = ("authorization", "x-api-key", "cookie", "x-csrf-token")
-    return {name: request.headers[name] for name in names if name in request.headers}
 
 
 @router.post("/{handoff_id}/reply", response_model=None, dependencies=[require("inbox.reply")])

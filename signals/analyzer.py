@@ -118,7 +118,7 @@ class SignalAnalyzer:
         if intent is None:
             classifier = self.intent_classifier
             # A tuned intent encoder needs its own pass; a frozen one shares the sentiment vector.
-            intent_vector = vector if classifier.encoder is frozen else classifier.encoder.encode([text])
+            intent_vector = classifier.features(layers) if classifier.encoder is frozen else classifier.embed([text])
             intent = classifier.predict_vectors(intent_vector, [head])[0]
         sentiment = self.sentiment_classifier.predict([head], layers)[0]
         injection = detect_injection(text, layers=layers[0])

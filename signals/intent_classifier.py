@@ -23,7 +23,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -45,6 +45,15 @@ class Encoder(Protocol):
         ...
 
 
+@runtime_checkable
+class LayeredEncoder(Encoder, Protocol):
+    """An encoder that also gives a middle layer's vector from the same pass (LocalEmbeddings does)."""
+
+    def encode_layers(self, texts: list[str]) -> Matrix:
+        """Rows of [sentence vector | middle-layer vector], each half unit-normalised."""
+        ...
+
+
 def load_out_of_scope_examples(path: Path = OUT_OF_SCOPE_PATH) -> list[str]:
     """The shipped off-topic requests (one per line, '#' comments)."""
     lines = path.read_text(encoding="utf-8").splitlines()
@@ -61,9 +70,17 @@ class IntentClassifierConfig:
     """Below this top probability a message is out of scope even if the out-of-scope class did not win."""
     out_of_scope_weight: float = 1.0
     """Total weight of the shipped off-topic examples, in average intents (more weight: more in-scope misses)."""
-    label_weight: float = 3.0
+    label_weight: float = 5.0
     """Total weight of an intent's name and description, in customer examples (0 = don't use them)."""
-    text_weight: float = 0.3
+    middle_layer_weight: float = 1.0
+    """Weight of the encoder's middle-layer vector beside its sentence vector (0 = the sentence vector alone).
+
+    The middle layer keeps wording that the last layer smooths away ("get" vs "track" a refund). It comes from the
+    same forward pass, so it costs no time; an encoder without ``encode_layers`` (a tuned one) uses the sentence
+    vector alone. Bitext + clinc, 5 per intent, seeds 0-4, with label_weight 5 and text_weight 0.2: in-scope
+    0.9383 -> 0.9476, out-of-scope F1 0.966 -> 0.972 (evals/routing.py).
+    """
+    text_weight: float = 0.2
     """Share of the n-gram model in the blended probabilities (0 = embedding head alone)."""
     text_c: float = 30.0
     """Inverse regularisation of the n-gram model."""
@@ -89,6 +106,16 @@ class IntentClassifier:
         self._config = config
         self._labels: list[str] = [str(label) for label in model.classes_]
         self._text_model = text_model
+        self.middle_layer_weight = config.middle_layer_weight if isinstance(encoder, LayeredEncoder) else 0.0
+        """The weight the head was fitted with (0 when the encoder has no middle layer to give)."""
+
+    def features(self, layers: Matrix) -> Matrix:
+        """The head's input from this classifier's encoder's ``encode_layers`` rows (one pass serves every signal)."""
+        return _features(layers, self.middle_layer_weight)
+
+    def embed(self, texts: list[str]) -> Matrix:
+        """The head's input for ``texts``, computed with this classifier's encoder."""
+        return _embed(self.encoder, texts, self.middle_layer_weight)
 
     @classmethod
     def fit(
@@ -120,7 +147,8 @@ class IntentClassifier:
         if config.tuning is not None:
             encoder = tuned_encoder(texts, labels, config.tuning, cache_dir=cache_dir, key=_cache_key(texts, labels))
         candidates = label_texts(taxonomy) if config.label_weight > 0 else []
-        vectors = encoder.encode(texts + [candidate.text for candidate in candidates])
+        middle = config.middle_layer_weight if isinstance(encoder, LayeredEncoder) else 0.0
+        vectors = _embed(encoder, texts + [candidate.text for candidate in candidates], middle)
         keep = np.array(
             informative(candidates, vectors[len(texts) :], vectors[:customer], labels[:customer]), dtype=bool
         )
@@ -140,7 +168,7 @@ class IntentClassifier:
         return cls(taxonomy, model, config, encoder, text_model)
 
     def predict_vectors(self, vectors: Matrix, texts: Sequence[str] | None = None) -> list[IntentPrediction]:
-        """Route each embedded message; pass the message ``texts`` too (same order) to blend in the n-gram model."""
+        """Route each message from its ``features``/``embed`` rows; pass the ``texts`` too to blend in the n-grams."""
         if len(vectors) == 0:
             return []
         probabilities = self._model.predict_proba(vectors)
@@ -162,7 +190,20 @@ class IntentClassifier:
     def predict(self, texts: Sequence[str]) -> list[IntentPrediction]:
         """Embed (with this classifier's encoder) and route ``texts``."""
         texts = list(texts)
-        return self.predict_vectors(self.encoder.encode(texts), texts)
+        return self.predict_vectors(self.embed(texts), texts)
+
+
+def _features(layers: Matrix, middle_weight: float) -> Matrix:
+    half = layers.shape[1] // 2
+    if middle_weight <= 0:
+        return np.ascontiguousarray(layers[:, :half])
+    return np.hstack([layers[:, :half], middle_weight * layers[:, half:]]).astype(np.float32)
+
+
+def _embed(encoder: Encoder, texts: list[str], middle_weight: float) -> Matrix:
+    if middle_weight > 0 and isinstance(encoder, LayeredEncoder):
+        return _features(encoder.encode_layers(texts), middle_weight)
+    return encoder.encode(texts)
 
 
 def _cache_key(texts: Sequence[str], labels: Sequence[str]) -> str:

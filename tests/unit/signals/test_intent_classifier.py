@@ -48,15 +48,34 @@ def test_names_and_ngram_blend_beat_the_plain_head(shared_data: Path) -> None:
     encoder = get_local_embeddings()
     taxonomy = Taxonomy.from_examples(train)
     texts = [text for text, _ in test]
-    vectors = encoder.encode(texts)
-    plain = IntentClassifier.fit(taxonomy, encoder, config=IntentClassifierConfig(label_weight=0, text_weight=0))
+    plain = IntentClassifier.fit(
+        taxonomy, encoder, config=IntentClassifierConfig(label_weight=0, text_weight=0, middle_layer_weight=0)
+    )
     default = IntentClassifier.fit(taxonomy, encoder)
 
     def accuracy(classifier: IntentClassifier) -> float:
-        predictions = classifier.predict_vectors(vectors, texts)
+        predictions = classifier.predict_vectors(classifier.embed(texts), texts)
         return float(np.mean([p.intent == label for p, (_, label) in zip(predictions, test, strict=True)]))
 
     assert accuracy(default) > accuracy(plain) + 0.01
+
+
+def test_the_middle_layer_adds_to_the_sentence_vector(shared_data: Path) -> None:
+    train, test = _split(shared_data, per_intent=5)
+    encoder = get_local_embeddings()
+    taxonomy = Taxonomy.from_examples(train)
+    texts = [text for text, _ in test]
+    layered = IntentClassifier.fit(taxonomy, encoder)
+    sentence_only = IntentClassifier.fit(taxonomy, encoder, config=IntentClassifierConfig(middle_layer_weight=0))
+    assert layered.embed(texts[:2]).shape[1] == 2 * sentence_only.embed(texts[:2]).shape[1]
+    # The analyzer hands over the layers of its one encoder pass: the same rows as the classifier's own.
+    assert np.allclose(layered.features(encoder.encode_layers(texts[:2])), layered.embed(texts[:2]))
+
+    def accuracy(classifier: IntentClassifier) -> float:
+        predictions = classifier.predict(texts)
+        return float(np.mean([p.intent == label for p, (_, label) in zip(predictions, test, strict=True)]))
+
+    assert accuracy(layered) > accuracy(sentence_only)
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +120,7 @@ def test_shipped_taxonomy_has_teams_and_examples() -> None:
 
 def test_text_blend_needs_one_text_per_vector(default_classifier: IntentClassifier) -> None:
     texts = ["my parcel never arrived", "I can't log in"]
-    vectors = default_classifier.encoder.encode(texts)
+    vectors = default_classifier.embed(texts)
     blended = default_classifier.predict_vectors(vectors, texts)
     vectors_only = default_classifier.predict_vectors(vectors)
     assert [p.intent for p in blended] == [p.intent for p in vectors_only]

@@ -20,8 +20,14 @@ from typing import Any
 import yaml
 
 DATA_PATH = Path(__file__).with_name("data") / "confirmation.yaml"
-THRESHOLD = 0.5
-"""A clause the model scores at or above this sounds like "it's solved"."""
+THRESHOLD = 0.6
+"""A clause the model scores at or above this sounds like "it's solved".
+
+A false "solved" is the expensive mistake (it closes a ticket and skips escalation), so the threshold favours
+precision. On the three confirmation eval files (1,202 messages, 30 confirmations): 0.5 gave precision 0.66,
+recall 0.83, false-positive rate 1.1% ("payment help", "tracking refund", "please talk to a human agent now
+(...)"); 0.6 gives 0.81, 0.73 and 0.43%; 0.7 gives 0.90, 0.63 and 0.17%.
+"""
 _CLAUSES = re.compile(r"[^.!?;,\n]+[.!?;,\n]*")
 _JOINERS = re.compile(r"\s(?:and|but|though|however|y|pero|und|aber|doch|et|mais|e|ma|però|mas|porém)\s", re.I)
 _CUE_KINDS = ("negation", "question", "demand", "problem")

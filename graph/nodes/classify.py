@@ -55,6 +55,10 @@ async def classify(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     ]
     flagged = [str(message.id) for message, result in zip(pending, results, strict=True) if result.injection]
     topical = signals.intent not in NON_ISSUE_INTENTS and signals.intent_confidence >= TOPIC_MIN_CONFIDENCE
+    # Asking for a person, threatening action or disputing money says the issue is not solved, whatever the
+    # confirmation model reads: "Please talk to a human agent now (ref two)" scored 0.51 "solved", and a resolved
+    # turn is answered by the bot instead of escalated (a flaky full-suite failure, issue 18).
+    still_open = any(r.wants_human or r.legal_threat or r.escalation_cue for r in results)
     update: dict[str, Any] = {"messages": redacted} if redacted else {}  # no empty write: no new checkpoint blob
     return update | {
         "customer_id": runtime.context.customer_id,
@@ -73,7 +77,7 @@ async def classify(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
         "legal_threat": any(result.legal_threat for result in results),
         "escalation_cue": next((r.escalation_cue for r in reversed(results) if r.escalation_cue), None),
         "refund_amount": max((r.refund_amount for r in results if r.refund_amount is not None), default=None),
-        "resolved": confirms_resolution(signals.text),
+        "resolved": not still_open and confirms_resolution(signals.text),
         "topic": signals.intent if topical else state.topic,
         "turn_count": state.turn_count + 1,
         "turn_started_at": time.time(),

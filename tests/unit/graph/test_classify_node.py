@@ -53,3 +53,15 @@ async def test_short_message_falls_back_to_the_remembered_language() -> None:
 async def test_nothing_new_nothing_to_do() -> None:
     state = State(messages=[HumanMessage("hi", id="h"), AIMessage("Hello!", id="a")])
     assert await classify(state, Runtime(context=Context())) == {}
+
+
+async def test_asking_for_a_person_is_never_a_resolution() -> None:
+    from graph.confirmation import confirms_resolution
+
+    text = "Thanks, that worked, but now I want to talk to a human agent"
+    assert confirms_resolution(text)  # the clause model alone reads "that worked" as solved
+    state = State(messages=[HumanMessage("I can't log in", id="m0"), AIMessage("Reset it.", id="a0")])
+    state.messages.append(HumanMessage(text, id="m1"))
+    update = await classify(state, Runtime(context=Context()))
+    assert update["wants_human"] is True
+    assert update["resolved"] is False

@@ -1,4 +1,4 @@
-"""The `support-agent` command line: serve, chat, db, staff, ingest, seed, eval and bench."""
+"""The `support-agent` command line: serve, chat, db, staff, vault, ingest, seed, eval and bench."""
 
 from __future__ import annotations
 
@@ -273,10 +273,12 @@ def _ingest_command() -> None:
 
 def _identity_commands() -> None:
     from identity.cli import register
+    from signals.vault_cli import register as register_vault
     from staff.cli import register as register_staff
 
     register(app, _database_url)
     register_staff(app, _database_url)
+    register_vault(app, _database_url)
 
 
 _register(eval_app, EVAL_SUITES)

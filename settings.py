@@ -10,6 +10,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent
+_EXAMPLE_SECRETS = frozenset({"change-me", "changeme"})
 
 
 class Settings(BaseSettings):
@@ -91,6 +92,11 @@ class Settings(BaseSettings):
     pii_vault_key: str | None = Field(
         default=None, description="Secret that seals each thread's pseudonym map; unset = derived from the PII salt."
     )
+    pii_vault_old_keys: str = Field(
+        default="",
+        description="Comma-separated secrets that sealed maps before PII_VAULT_KEY: they still open them, "
+        "`support-agent vault rotate` re-seals under PII_VAULT_KEY.",
+    )
     intents_path: Path | None = Field(default=None, description="Intent taxonomy YAML; unset = signals/intents.yaml.")
     intent_tuning_steps: int = Field(
         default=0, ge=0, description="Contrastive fine-tuning steps for the intent encoder (0 = frozen; 150 measured)."
@@ -131,6 +137,19 @@ class Settings(BaseSettings):
     @classmethod
     def _blank_is_none(cls, value: str | None) -> str | None:
         return value or None
+
+    @field_validator("pii_vault_key", "pii_vault_old_keys")
+    @classmethod
+    def _no_example_secret(cls, value: str | None) -> str | None:
+        # .env.example's "change-me" would seal every map under a key printed in the repository.
+        if value and any(part.strip().lower() in _EXAMPLE_SECRETS for part in value.split(",")):
+            raise ValueError("is the example value from .env.example; set a secret of this deployment")
+        return value
+
+    def vault_secrets(self) -> list[str]:
+        """The pseudonym vault's secrets, the sealing one first (PII_VAULT_KEY, else PII_HASH_SALT), then the old."""
+        old = [part.strip() for part in self.pii_vault_old_keys.split(",") if part.strip()]
+        return [self.pii_vault_key or self.pii_hash_salt, *old]
 
 
 @lru_cache(maxsize=1)

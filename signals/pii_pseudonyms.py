@@ -2,7 +2,8 @@
 
 A :class:`Pseudonyms` map belongs to one thread: the same value gets the same placeholder in every turn, and a new
 value of a type gets the next number. The map leaves the process only sealed (Fernet: AES-128-CBC with an
-HMAC-SHA256 tag) under ``PII_VAULT_KEY``; what the checkpoints, the store and the traces hold is the placeholder.
+HMAC-SHA256 tag) under ``PII_VAULT_KEY`` (``PII_VAULT_OLD_KEYS`` still open maps sealed before a rotation); what
+the checkpoints, the store and the traces hold is the placeholder.
 """
 
 from __future__ import annotations
@@ -11,7 +12,12 @@ import base64
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cryptography.fernet import MultiFernet
 
 from signals.pii import redact_pii
 
@@ -71,19 +77,22 @@ class Pseudonyms:
         """``text`` with the placeholders of this map replaced by their values (unknown ones are left as they are)."""
         return PLACEHOLDER.sub(lambda match: self.values.get(match.group(0), match.group(0)), text)
 
-    def seal(self, key: bytes) -> bytes:
-        """The map encrypted and authenticated under ``key`` (a Fernet key)."""
-        from cryptography.fernet import Fernet
-
-        return Fernet(key).encrypt(json.dumps(self.values, ensure_ascii=False).encode())
+    def seal(self, keys: bytes | Sequence[bytes]) -> bytes:
+        """The map encrypted and authenticated under ``keys`` (Fernet keys: the first one seals)."""
+        return sealing(keys).encrypt(json.dumps(self.values, ensure_ascii=False).encode())
 
     @classmethod
-    def unseal(cls, sealed: bytes, key: bytes) -> Pseudonyms:
-        """The map that :meth:`seal` encrypted (``cryptography.fernet.InvalidToken`` under another key)."""
-        from cryptography.fernet import Fernet
-
-        values: dict[str, str] = json.loads(Fernet(key).decrypt(sealed))
+    def unseal(cls, sealed: bytes, keys: bytes | Sequence[bytes]) -> Pseudonyms:
+        """The map that :meth:`seal` encrypted under any of ``keys`` (``InvalidToken`` when none opens it)."""
+        values: dict[str, str] = json.loads(sealing(keys).decrypt(sealed))
         return cls(values=values)
+
+
+def sealing(keys: bytes | Sequence[bytes]) -> MultiFernet:
+    """A ``MultiFernet`` of ``keys``: the first encrypts, every one decrypts (key rotation)."""
+    from cryptography.fernet import Fernet, MultiFernet
+
+    return MultiFernet([Fernet(key) for key in ([keys] if isinstance(keys, bytes) else keys)])
 
 
 def bare_masks(text: str) -> str:

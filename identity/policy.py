@@ -10,6 +10,7 @@ Action = Literal[
     "runs.create",  # talk to the agent: a customer as themself, a service or admin for any customer of the tenant
     "threads.read_any",  # every conversation of the tenant through the LangGraph API
     "threads.write_any",  # change another's thread state or metadata, delete threads
+    "pii.read_any",  # a customer's own values where the model saw <PERSON_1> (any conversation of the tenant)
     "store.read_any",  # every customer's memories of the tenant
     "store.write",  # write or delete memories directly
     "assistants.write",
@@ -40,6 +41,7 @@ _SERVICE: frozenset[Action] = frozenset(
     {
         "runs.create",
         "threads.read_any",
+        "pii.read_any",  # the tenant's backend sent those values for its customer in the first place
         "store.read_any",
         "tickets.read_any",
         "tickets.create",
@@ -53,6 +55,7 @@ _SERVICE: frozenset[Action] = frozenset(
 _AGENT: frozenset[Action] = frozenset(
     {
         "threads.read_any",
+        "pii.read_any",  # whoever answers a customer needs their name and address; tenant-scoped like the threads
         "store.read_any",
         "tickets.read_any",
         "tickets.create",
@@ -100,6 +103,18 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
 def allowed(identity: Identity, action: Action) -> bool:
     """Whether ``identity``'s role may take ``action`` (ownership is checked where the object is read)."""
     return action in PERMISSIONS[identity.role]
+
+
+def may_read_customer_values(identity: Identity, *, thread_tenant: str | None, customer_id: str | None) -> bool:
+    """Whether ``identity`` reads a thread's pseudonyms restored to the customer's values (else the placeholders).
+
+    Only within the thread's tenant: its customer, and the roles with ``pii.read_any`` (service, agent and above).
+    """
+    if thread_tenant != identity.tenant:
+        return False
+    if identity.is_customer:
+        return customer_id is not None and identity.customer_id == customer_id
+    return allowed(identity, "pii.read_any")
 
 
 def may_act_for(identity: Identity, customer_id: str) -> bool:

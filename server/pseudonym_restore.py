@@ -1,9 +1,10 @@
-"""ASGI middleware: the customer reads the answers of their thread with their own values, not ``<PERSON_1>``.
+"""ASGI middleware: the customer reads their thread with their own values, not ``<PERSON_1>``.
 
-The run guard (server/run_input_guard.py) gave the model placeholders; the answers it wrote keep them in the
-checkpoints, the store and the traces. Here, on the way out only, the placeholders of the thread's map are replaced
-in the bot's messages (``ai`` messages and streamed chunks) of run results, run streams, the thread and its state.
-The customer's own messages stay as stored.
+The run guard (server/run_input_guard.py) gave the model placeholders; the thread keeps them in the checkpoints, the
+store and the traces. Here, on the way out only, the placeholders of the thread's map are replaced in run results,
+run streams, joins, the thread, its state and its history: the customer's own messages and the answers alike. Only
+for a caller who may read the customer's values (``identity.policy.may_read_customer_values``: the thread's own
+customer, or service, agent and above of its tenant); anyone else reads the placeholders.
 """
 
 from __future__ import annotations
@@ -11,55 +12,46 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import psycopg
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from signals.pii_pseudonyms import Pseudonyms, StreamRestorer
+from identity.model import Identity
+from identity.resolve import CredentialRejected
+from server.request_facts import current_request, verified_identity
+from signals.pii_pseudonyms import StreamRestorer
 
 logger = logging.getLogger(__name__)
 
 _THREAD_READ_PATH = re.compile(
-    r"^/threads/(?P<thread_id>[^/]+)(?:/(?:runs(?:/stream|/wait)?|runs/[^/]+/(?:join|stream)|state|history))?/?$"
+    r"^/threads/(?P<thread_id>[^/]+)(?:/(?:runs(?:/stream|/wait)?|runs/[^/]+(?:/join|/stream)?|state(?:/[^/]+)?|history))?/?$"
 )
 _AI_TYPES = ("ai", "AIMessageChunk")
 
 
-def restore_answers(value: Any, restorer: StreamRestorer, *, streamed: bool = False) -> Any:
-    """``value`` (a decoded JSON payload) with the placeholders of every bot message restored.
+def restore_values(value: Any, restorer: StreamRestorer, *, streamed: bool = False) -> Any:
+    """``value`` (a decoded JSON payload) with the placeholders of the map restored in every string.
 
+    Messages of both sides are restored: the customer's own words, the answers, tool arguments, the summary.
     ``streamed``: the payload is one chunk of a ``messages`` stream, whose placeholders may span chunks.
     """
+    if isinstance(value, str):
+        return restorer.pseudonyms.restore(value)
     if isinstance(value, list):
-        return [restore_answers(item, restorer, streamed=streamed) for item in value]
+        return [restore_values(item, restorer, streamed=streamed) for item in value]
     if not isinstance(value, dict):
         return value
-    if value.get("type") in _AI_TYPES and "content" in value:
-        content = value["content"]
-        if streamed and isinstance(content, str):
-            message_id = str(value.get("id"))
-            content = restorer.chunk(message_id, content)
-            metadata = value.get("response_metadata") or {}
-            if value.get("chunk_position") == "last" or metadata.get("finish_reason"):
-                content += restorer.flush(message_id)
-        else:
-            content = _restored_content(content, restorer.pseudonyms)
-        return {**value, "content": content}
-    return {key: restore_answers(item, restorer, streamed=streamed) for key, item in value.items()}
-
-
-def _restored_content(content: Any, pseudonyms: Pseudonyms) -> Any:
-    if isinstance(content, str):
-        return pseudonyms.restore(content)
-    if isinstance(content, list):
-        return [
-            {**block, "text": pseudonyms.restore(block["text"])}
-            if isinstance(block, dict) and isinstance(block.get("text"), str)
-            else block
-            for block in content
-        ]
-    return content
+    restored = {key: restore_values(item, restorer, streamed=streamed) for key, item in value.items()}
+    if streamed and value.get("type") in _AI_TYPES and isinstance(value.get("content"), str):
+        message_id = str(value.get("id"))
+        content = restorer.chunk(message_id, value["content"])
+        metadata = value.get("response_metadata") or {}
+        if value.get("chunk_position") == "last" or metadata.get("finish_reason"):
+            content += restorer.flush(message_id)
+        restored["content"] = content
+    return restored
 
 
 def restore_event(event: bytes, restorer: StreamRestorer) -> bytes:
@@ -73,9 +65,13 @@ def restore_event(event: bytes, restorer: StreamRestorer) -> bytes:
         payload = json.loads(data)
     except json.JSONDecodeError:
         return event
-    restored = restore_answers(payload, restorer, streamed=name.split("|")[0] == "messages")
+    restored = restore_values(payload, restorer, streamed=name.split("|")[0] == "messages")
     kept = [line for line in lines if not line.startswith("data:")]
     return "\n".join([*kept[:1], f"data: {json.dumps(restored)}", *kept[1:]]).encode()
+
+
+Opener = Callable[[Message], Awaitable[StreamRestorer | None]]
+"""Given a 200 response's start, the restorer for its body, or None to send it as it is."""
 
 
 class PseudonymRestorer:
@@ -85,27 +81,75 @@ class PseudonymRestorer:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Restore the thread's placeholders in the response, when the thread has any."""
+        """Restore the thread's placeholders in the response, for a caller who may read the customer's values."""
         match = _THREAD_READ_PATH.match(scope.get("path", "")) if scope["type"] == "http" else None
         if match is None:
             await self.app(scope, receive, send)
             return
-        response = _Response(match.group("thread_id"), send)
+        thread_id = match.group("thread_id")
+        response = RestoringResponse(send, lambda _start: _reader_restorer(scope, thread_id))
         await self.app(scope, receive, response.send)
 
 
-class _Response:
+async def _reader_restorer(scope: Scope, thread_id: str) -> StreamRestorer | None:
+    """The thread's map when the caller may read its customer's values (identity/policy.py), else None."""
+    from identity.policy import may_read_customer_values
+    from signals.pii_vault import VaultKeyMismatch, load_pseudonyms
+
+    try:
+        identity = await _caller(scope)
+        owner = await _thread_owner(thread_id) if identity is not None else None
+        if identity is None or owner is None:
+            return None
+        tenant, customer_id = owner
+        if not may_read_customer_values(identity, thread_tenant=tenant, customer_id=customer_id):
+            return None
+        pseudonyms = await load_pseudonyms(thread_id)
+    except (psycopg.Error, VaultKeyMismatch, CredentialRejected) as error:  # sent with its placeholders
+        logger.warning("a thread's pseudonyms were not restored: %s: %s", type(error).__name__, error)
+        return None
+    return StreamRestorer(pseudonyms) if pseudonyms.values else None
+
+
+async def _caller(scope: Scope) -> Identity | None:
+    """The identity Aegra's authenticate handler verified for this request (verified here when it has not)."""
+    facts = current_request()
+    if facts is not None and facts.identity is not None:
+        return facts.identity
+    headers = {key.decode("latin-1").lower(): value.decode("latin-1") for key, value in scope["headers"]}
+    return await verified_identity(headers, method=scope["method"])
+
+
+async def _thread_owner(thread_id: str) -> tuple[str | None, str | None] | None:
+    """(tenant, customer id) of a thread from Aegra's table; None when there is no such thread."""
+    from db.pool import get_pool
+
+    pool = await get_pool()
+    async with pool.connection() as conn:
+        cur = await conn.execute(
+            "SELECT user_id, metadata_json->>'customer_id' AS customer_id FROM thread WHERE thread_id = %s",
+            (thread_id,),
+        )
+        row: Any = await cur.fetchone()  # the pool's rows are dicts
+    if row is None:
+        return None
+    owner = str(row["user_id"] or "")
+    return (owner.removeprefix("tenant:") if owner.startswith("tenant:") else None), row["customer_id"]
+
+
+class RestoringResponse:
     """One response on its way out: passed through, restored event by event, or restored as a whole body."""
 
-    def __init__(self, thread_id: str, send: Send) -> None:
-        self.thread_id = thread_id
+    def __init__(self, send: Send, opener: Opener) -> None:
         self.downstream = send
+        self.opener = opener
         self.restorer: StreamRestorer | None = None
         self.streaming = False
         self.start: Message | None = None
         self.buffer = b""
 
     async def send(self, message: Message) -> None:
+        """The ASGI ``send`` to hand the app."""
         if message["type"] == "http.response.start":
             await self._started(message)
         elif message["type"] == "http.response.body" and self.restorer is not None:
@@ -114,16 +158,9 @@ class _Response:
             await self.downstream(message)
 
     async def _started(self, message: Message) -> None:
-        from signals.pii_vault import load_pseudonyms
-
         headers = {key.lower(): value for key, value in message.get("headers", [])}
         if message["status"] == 200:
-            try:
-                pseudonyms = await load_pseudonyms(self.thread_id)
-            except psycopg.Error as error:  # the answer still goes out, with its placeholders
-                logger.warning("the pseudonym map of a thread could not be read: %s", type(error).__name__)
-            else:
-                self.restorer = StreamRestorer(pseudonyms) if pseudonyms.values else None
+            self.restorer = await self.opener(message)
         if self.restorer is None:
             await self.downstream(message)
             return
@@ -149,7 +186,7 @@ class _Response:
             return
         body = self.buffer
         try:
-            body = json.dumps(restore_answers(json.loads(body), self.restorer)).encode()
+            body = json.dumps(restore_values(json.loads(body), self.restorer)).encode()
         except (json.JSONDecodeError, UnicodeDecodeError):
             logger.warning("a thread response was not JSON; sent as it was")
         assert self.start is not None

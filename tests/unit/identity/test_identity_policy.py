@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from identity.model import Identity, Role
-from identity.policy import Action, allowed, may_act_for
+from identity.policy import Action, allowed, may_act_for, may_read_customer_values
 
 ROLES: tuple[Role, ...] = ("customer", "service", "agent", "supervisor", "admin")
 # Each row: the action, then whether customer, service, agent, supervisor, admin may take it.
@@ -13,6 +13,7 @@ TABLE: list[tuple[Action, tuple[bool, bool, bool, bool, bool]]] = [
     ("runs.create", (True, True, False, False, True)),
     ("threads.read_any", (False, True, True, True, True)),
     ("threads.write_any", (False, False, False, False, True)),
+    ("pii.read_any", (False, True, True, True, True)),
     ("store.read_any", (False, True, True, True, True)),
     ("store.write", (False, False, False, False, True)),
     ("tickets.update", (False, False, True, True, True)),
@@ -43,3 +44,22 @@ def test_a_customer_acts_only_for_themself_and_staff_for_anyone_of_their_tenant(
     assert may_act_for(_identity("customer", "ana"), "ana")
     assert not may_act_for(_identity("customer", "ana"), "ben")
     assert may_act_for(_identity("agent"), "ben")
+
+
+@pytest.mark.parametrize(
+    ("role", "customer_id", "thread_tenant", "expected"),
+    [
+        ("customer", "ana", "acme", True),  # their own thread
+        ("customer", "ben", "acme", False),  # another customer's thread of the same tenant
+        ("agent", None, "acme", True),
+        ("supervisor", None, "acme", True),
+        ("service", None, "acme", True),
+        ("admin", None, "other", False),  # never another tenant's values, whatever the role
+        ("customer", "ana", "other", False),
+    ],
+)
+def test_who_reads_a_customers_own_values(
+    role: Role, customer_id: str | None, thread_tenant: str, expected: bool
+) -> None:
+    identity = _identity(role, customer_id)
+    assert may_read_customer_values(identity, thread_tenant=thread_tenant, customer_id="ana") is expected

@@ -7,7 +7,7 @@ import json
 import pytest
 from cryptography.fernet import InvalidToken
 
-from server.pseudonym_restore import restore_answers, restore_event
+from server.pseudonym_restore import restore_event, restore_values
 from signals.pii_pseudonyms import Pseudonyms, StreamRestorer, bare_masks, vault_key
 
 
@@ -63,17 +63,23 @@ def test_a_placeholder_split_over_streamed_chunks_is_restored() -> None:
     assert "".join(sent) + restorer.flush("m1") == "Hello Maria, mail m@example.com now <b"
 
 
-def test_only_the_bots_messages_are_restored_in_a_payload() -> None:
+def test_every_string_of_a_payload_is_restored_for_a_reader_who_may_see_the_values() -> None:
     restorer = StreamRestorer(Pseudonyms(values={"<PERSON_1>": "Maria"}))
     payload = {
         "messages": [
             {"type": "human", "content": "I am <PERSON_1>"},
-            {"type": "ai", "content": [{"type": "text", "text": "Hi <PERSON_1>"}]},
-        ]
+            {"type": "ai", "content": [{"type": "text", "text": "Hi <PERSON_1>"}], "id": "<PERSON_2>"},
+        ],
+        "summary": "<PERSON_1> asked about a refund",
     }
-    restored = restore_answers(payload, restorer)
-    assert restored["messages"][0]["content"] == "I am <PERSON_1>"
-    assert restored["messages"][1]["content"] == [{"type": "text", "text": "Hi Maria"}]
+    restored = restore_values(payload, restorer)
+    assert restored["messages"][0]["content"] == "I am Maria"
+    assert restored["messages"][1] == {
+        "type": "ai",
+        "content": [{"type": "text", "text": "Hi Maria"}],
+        "id": "<PERSON_2>",
+    }
+    assert restored["summary"] == "Maria asked about a refund"
 
 
 def test_a_messages_event_is_restored_across_chunks() -> None:

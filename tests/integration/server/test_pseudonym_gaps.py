@@ -1,0 +1,104 @@
+"""Pseudonyms on every path: state updates and runs without a thread, the owner's reads, the console, other readers.
+
+One server answered by the scripted OpenAI-compatible model (the only fake). The model and the database hold
+placeholders only; the thread's customer, staff of its tenant and the caller of a stateless run read the values;
+another customer or another tenant never does.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from langgraph_sdk import get_client
+from langgraph_sdk.errors import NotFoundError
+
+from server.launcher import ServerProcess
+from tests.conftest import create_database
+from tests.integration.support.table_scan import scan
+from tests.openai_stub import OpenAIStub, Reply
+from tests.sdk_turns import ask, last_reply
+from tests.waiting import SERVER_START_TIMEOUT_S
+
+pytestmark = pytest.mark.integration
+
+NAME = "Annabel Quistorp"
+EMAIL = "annabel.quistorp.gaps@example.com"
+PHONE = "+44 20 7946 0958"
+RAW = (NAME, EMAIL, PHONE)
+FIRST = f"Hi, my name is {NAME} and my email is {EMAIL}. How do I reset my password?"
+ANSWER = "Thanks <PERSON_1>, I sent the reset link to <EMAIL_1>."
+RESTORED = f"Thanks {NAME}, I sent the reset link to {EMAIL}."
+
+
+@pytest.fixture(scope="module")
+def stub() -> Iterator[OpenAIStub]:
+    with OpenAIStub() as server:
+        server.defaults["intent"] = Reply(json.dumps({"intent": "account_access", "confidence": 0.9}))
+        server.defaults["answer"] = Reply(ANSWER)
+        yield server
+
+
+@pytest.fixture(scope="module")
+def llm_server(
+    stub: OpenAIStub, pg_server_url: str, server_config: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServerProcess]:
+    """A server of its own (its tables are scanned whole), answered by the scripted model."""
+    _, url = create_database(pg_server_url, prefix="srv")
+    env = {"LLM_MODEL": "openai:stub-model", "OPENAI_BASE_URL": stub.base_url, "OPENAI_API_KEY": "sk-test-not-used"}
+    log = tmp_path_factory.mktemp("pseudonym-gaps") / "server.log"
+    server = ServerProcess(url, server_config, log, extra_env={**env, "LLM_TIMEOUT_S": "10"})
+    server.start(timeout_s=SERVER_START_TIMEOUT_S)
+    yield server
+    server.stop()
+
+
+def _raw_in(value: Any) -> list[str]:
+    text = value if isinstance(value, str) else json.dumps(value)
+    return [raw for raw in RAW if raw.lower() in text.lower()]
+
+
+def _contents(values: Any) -> list[str]:
+    assert isinstance(values, dict), values
+    return [str(message["content"]) for message in values.get("messages") or []]
+
+
+async def test_the_owner_reads_their_own_values_and_nobody_else_does(llm_server: ServerProcess) -> None:
+    owner = get_client(url=llm_server.url, headers=llm_server.customer_headers("gaps-owner"))
+    thread_id = (await owner.threads.create())["thread_id"]
+    assert last_reply(await owner.runs.wait(thread_id, "support", input=ask(FIRST))) == RESTORED
+
+    # The owner: state, history, a joined run and the stream's values show what they wrote.
+    state = await owner.threads.get_state(thread_id)
+    assert _contents(state["values"]) == [FIRST, RESTORED]
+    history = await owner.threads.get_history(thread_id, limit=5)
+    assert history and all(_contents(h["values"])[0] == FIRST for h in history if _contents(h["values"]))
+    run = await owner.runs.create(thread_id, "support", input=ask(f"Please use {EMAIL} again."))
+    joined = await owner.runs.join(thread_id, run["run_id"])
+    assert isinstance(joined, dict) and _contents(joined)[:3] == [FIRST, RESTORED, f"Please use {EMAIL} again."]
+    streamed: list[dict[str, Any]] = []
+    async for part in owner.runs.stream(thread_id, "support", input=ask("Thanks!"), stream_mode="values"):
+        if part.event == "values" and isinstance(part.data, dict) and part.data.get("messages"):
+            streamed.append(part.data)
+    assert streamed and all(_contents(values)[0] == FIRST for values in streamed)
+
+    # What is stored (and what the model read) is the placeholder.
+    admin_db = scan(llm_server.database_url)
+    assert [row.table for row in admin_db.all() if _raw_in(row.text)] == []
+
+    # Another customer of the tenant, and another tenant's backend: 404, and not a value in the answer.
+    for headers in (llm_server.customer_headers("gaps-other"), llm_server.key_headers(tenant="gaps-tenant")):
+        async with httpx.AsyncClient(base_url=llm_server.url, headers=headers) as other:
+            for path in ("", "/state", "/history"):
+                response = await other.get(f"/threads/{thread_id}{path}")
+                assert response.status_code == 404 and _raw_in(response.text) == [], (path, response.text)
+            found = await other.post("/threads/search", json={"limit": 100})
+            assert found.status_code == 200 and thread_id not in found.text and _raw_in(found.text) == []
+    with pytest.raises(NotFoundError):
+        await get_client(url=llm_server.url, headers=llm_server.customer_headers("gaps-other")).threads.get_state(
+            thread_id
+        )

@@ -122,7 +122,8 @@ def create_app() -> FastAPI:
         version="0.1.0",
         lifespan=lifespan,
     )
-    application.add_middleware(StateRedactionGuard)  # innermost: state writes reach Aegra redacted
+    # Innermost: state writes reach Aegra redacted (with the thread's pseudonyms when the maps live in our database).
+    application.add_middleware(StateRedactionGuard, pii_mode=settings.pii_mode, pseudonyms=_served_by_aegra())
     application.add_middleware(
         RunInputGuard,
         max_chars=settings.max_message_chars,
@@ -130,7 +131,7 @@ def create_app() -> FastAPI:
         check_threads=_served_by_aegra(),
     )
     if _served_by_aegra():  # the pseudonym maps live in our database (not under `langgraph dev`)
-        application.add_middleware(PseudonymRestorer)  # the bot's answers go out with the customer's own values
+        application.add_middleware(PseudonymRestorer)  # threads go out with the customer's own values
     application.add_middleware(RunRateLimit)  # inside RequestFacts, before a run's body is read
     # In front of every route, ours and Aegra's, and of the run guard: a bad byte never reaches a query.
     application.add_middleware(InputGuard, limits=GuardLimits.from_settings(settings))

@@ -9,7 +9,8 @@ malformed ``input.messages`` or a ``context`` the support graph cannot take (``s
 Aegra writes the run's input to its runs table, and LangGraph checkpoints the input before the first
 node runs, so PII is redacted here (``PII_MODE``): no raw email, phone or card number reaches the
 runs table, a checkpoint or a log. For a thread answered by a remote model the masks are pseudonyms
-(``<PERSON_1>``, signals/pii_pseudonyms.py) whose values the thread's sealed map keeps for the answers.
+(``<PERSON_1>``, signals/pii_pseudonyms.py) whose values the thread's sealed map keeps for the answers; a run
+without a thread gets a map of its own (server/pseudonym_writes.py).
 """
 
 from __future__ import annotations
@@ -23,8 +24,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from server.asgi_body import json_body, read_body, replay, rewritten
 from server.errors import send_json_error
 from server.guards.run_context import CONTEXT_GRAPHS, run_context_problem
+from server.pseudonym_writes import pseudonyms_apply, stateless_run_send
 from signals.pii_pseudonyms import Pseudonyms
-from signals.pii_vault import update_pseudonyms
+from signals.pii_vault import VaultKeyMismatch, update_pseudonyms
 
 _THREAD_RUN_PATH = re.compile(r"^/threads/(?P<thread_id>[^/]+)/runs(?:/stream|/wait)?/?$")
 _STATELESS_RUN_PATH = re.compile(r"^/runs(?:/stream|/wait)?/?$")
@@ -146,15 +148,10 @@ class RunInputGuard:
         self.check_threads = check_threads  # off under `langgraph dev`, whose threads live in memory
 
     def _pseudonymous(self, body: Any) -> bool:
-        """Placeholders the model can tell apart: masking on, a remote model, a thread to keep the map for."""
-        from settings import get_settings
-
-        settings = get_settings()
-        if self.pii_mode != "mask" or not settings.pii_pseudonyms or not self.check_threads:
-            return False
+        """Placeholders the model can tell apart: masking on, a remote model, our database to keep maps in."""
         context = body.get("context") if isinstance(body, dict) else None
         model = context.get("model") if isinstance(context, dict) else None
-        return (model if isinstance(model, str) and model else settings.llm_model) != "offline"
+        return self.check_threads and pseudonyms_apply(self.pii_mode, model)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Check run requests; pass everything else through untouched."""
@@ -186,10 +183,21 @@ class RunInputGuard:
         except InputProblem as problem:
             await send_json_error(send, problem.status, problem.message, problem.details)
             return
-        if thread_match and self._pseudonymous(body):
-            changed = await update_pseudonyms(
-                thread_match.group("thread_id"),
-                lambda pseudonyms: asyncio.to_thread(redact_run_input, body, mode=self.pii_mode, pseudonyms=pseudonyms),
+        pseudonymous = self._pseudonymous(body)
+        if thread_match and pseudonymous:
+            try:
+                changed = await update_pseudonyms(
+                    thread_match.group("thread_id"),
+                    lambda map_: asyncio.to_thread(redact_run_input, body, mode=self.pii_mode, pseudonyms=map_),
+                )
+            except VaultKeyMismatch as mismatch:  # never a fresh map that would renumber the thread's values
+                await send_json_error(send, 503, str(mismatch))
+                return
+        elif pseudonymous:  # a stateless run: its map lives as long as the run (server/pseudonym_writes.py)
+            run_map = Pseudonyms()
+            changed = await asyncio.to_thread(redact_run_input, body, mode=self.pii_mode, pseudonyms=run_map)
+            send = stateless_run_send(
+                send, run_map, keep=isinstance(body, dict) and body.get("on_completion") == "keep"
             )
         else:
             changed = await asyncio.to_thread(redact_run_input, body, mode=self.pii_mode)

@@ -4,6 +4,8 @@
 update (``POST /threads/{id}/state``: ``values``), a run that resumes or updates a thread (``command.resume``,
 ``command.update``: how the staff inbox answers a customer) and the store (``PUT /store/items``: ``value``).
 Every free-text string in those parts is redacted here (``PII_MODE``); ids, roles and other enum-like fields stay.
+When a remote model reads the thread, a state update's values get the thread's pseudonyms instead, names included
+(server/pseudonym_writes.py), as the customer's own messages do.
 """
 
 from __future__ import annotations
@@ -15,6 +17,9 @@ from typing import Any
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from server.asgi_body import json_body, read_body, replay, rewritten
+from server.errors import send_json_error
+from server.pseudonym_writes import pseudonymise_state_update, pseudonyms_apply, state_update_thread
+from signals.pii_vault import VaultKeyMismatch
 from support.redaction import redact_value
 
 _STATE_PATH = re.compile(r"^/threads/[^/]+/state/?$")
@@ -53,8 +58,10 @@ def _writes_state(method: str, path: str) -> bool:
 class StateRedactionGuard:
     """Pure ASGI middleware: buffers the body of state-writing requests, redacts it, and passes it on."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, pii_mode: str = "mask", pseudonyms: bool = False) -> None:
         self.app = app
+        self.pii_mode = pii_mode
+        self.pseudonyms = pseudonyms  # the maps live in our database (not under `langgraph dev`)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Redact state-writing requests; pass everything else through untouched."""
@@ -65,6 +72,17 @@ class StateRedactionGuard:
         if raw is None:
             return
         body = json_body(scope, raw)  # None when malformed: Aegra answers 422 and nothing is written
-        if body is not None and await asyncio.to_thread(redact_state_write, scope["method"], scope["path"], body):
+        thread_id = state_update_thread(scope["method"], scope["path"])
+        if body is not None and thread_id and self.pseudonyms and pseudonyms_apply(self.pii_mode):
+            try:
+                changed = await pseudonymise_state_update(thread_id, body)
+            except VaultKeyMismatch as mismatch:
+                await send_json_error(send, 503, str(mismatch))
+                return
+        else:
+            changed = body is not None and await asyncio.to_thread(
+                redact_state_write, scope["method"], scope["path"], body
+            )
+        if changed:
             scope, raw = rewritten(scope, body)
         await self.app(scope, replay(raw, receive), send)

@@ -6,6 +6,7 @@ redaction the run-input guard applies to customer messages.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, overload
 
 from settings import get_settings
@@ -54,12 +55,15 @@ def redact_text(text: str | None) -> str | None:
     return "".join([*parts, text[cursor:]])
 
 
-def redact_value(value: Any) -> Any:
-    """A copy of JSON-like ``value`` with every free-text string redacted (ids, types and roles kept as they are)."""
+def redact_value(value: Any, *, text: Callable[[str], str] = redact_text) -> Any:
+    """A copy of JSON-like ``value`` with every free-text string redacted (ids, types and roles kept as they are).
+
+    ``text`` redacts one string: names are kept by default; a thread's pseudonyms replace them too.
+    """
     if isinstance(value, str):
-        return redact_text(value)
+        return text(value)
     if isinstance(value, list):
-        return [redact_value(item) for item in value]
+        return [redact_value(item, text=text) for item in value]
     if isinstance(value, dict):
-        return {k: v if k in _STRUCTURAL_KEYS else redact_value(v) for k, v in value.items()}
+        return {k: v if k in _STRUCTURAL_KEYS else redact_value(v, text=text) for k, v in value.items()}
     return value

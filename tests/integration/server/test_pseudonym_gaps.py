@@ -102,3 +102,43 @@ async def test_the_owner_reads_their_own_values_and_nobody_else_does(llm_server:
         await get_client(url=llm_server.url, headers=llm_server.customer_headers("gaps-other")).threads.get_state(
             thread_id
         )
+
+
+async def test_state_updates_and_stateless_runs_store_placeholders_only(
+    llm_server: ServerProcess, stub: OpenAIStub
+) -> None:
+    admin = get_client(url=llm_server.url, headers=llm_server.headers)
+    context = {"customer_id": "gaps-stateless"}
+
+    # A run without a thread: the model reads <PERSON_1>, the caller reads the values back.
+    answers_before = len(stub.of_kind("answer"))
+    result = await admin.runs.wait(None, "support", input=ask(FIRST), context=context)
+    assert _contents(result) == [FIRST, RESTORED]
+    sent = json.dumps(stub.of_kind("answer")[answers_before].body)
+    assert "<PERSON_1>" in sent and "<EMAIL_1>" in sent and _raw_in(sent) == []
+
+    # Kept (on_completion="keep"): the ephemeral thread has the run's map, so reading it later restores it.
+    async with httpx.AsyncClient(base_url=llm_server.url, headers=llm_server.headers, timeout=120) as http:
+        kept = await http.post(
+            "/runs/wait",
+            json={"assistant_id": "support", "input": ask(FIRST), "context": context, "on_completion": "keep"},
+        )
+    assert kept.status_code == 200, kept.text
+    kept_thread = kept.headers["content-location"].split("/")[2]
+    assert _contents((await admin.threads.get_state(kept_thread))["values"]) == [FIRST, RESTORED]
+
+    # A state update (an admin's data operation) with the customer's values: the thread's own placeholders, the
+    # name included (one the recognisers miss in this sentence, known from the customer's first message).
+    thread_id = (await admin.threads.create(metadata={"customer_id": "gaps-state"}))["thread_id"]
+    await admin.runs.wait(thread_id, "support", input=ask(FIRST))
+    note = f"Customer {NAME} asked us to call {PHONE} or write to {EMAIL}."
+    await admin.threads.update_state(thread_id, {"messages": [{"type": "human", "content": note}], "summary": note})
+    values = (await admin.threads.get_state(thread_id))["values"]
+    assert isinstance(values, dict) and _contents(values)[-1] == note and values["summary"] == note
+
+    # Nothing raw in any table: runs, threads, checkpoints (blobs decoded), the sealed maps.
+    found = scan(llm_server.database_url)
+    assert len(found.rows) > 20
+    assert {row.table: _raw_in(row.text) for row in found.all() if _raw_in(row.text)} == {}
+    placeholders = [row.text for row in found.rows["checkpoint_blobs"] if "<person_1>" in row.text]
+    assert any("<phone_1>" in text and "<email_1>" in text for text in placeholders)

@@ -1,0 +1,71 @@
+"""Pseudonyms on the write paths besides a thread's runs: state updates and runs without a thread.
+
+* ``POST /threads/{id}/state`` (``threads.update_state``): every free-text string of ``values`` gets the thread's
+  placeholders, names included, exactly as a run's input does; the thread's map grows under its lock.
+* A stateless run (``POST /runs``, ``/runs/wait``, ``/runs/stream``) has no thread when its input is redacted:
+  Aegra makes the ephemeral thread only afterwards. Its map is made fresh for the run, held in memory, and
+  restores the run's own response for the caller who sent the values. Only when the caller keeps the thread
+  (``on_completion="keep"``) is the map sealed under that thread's id (from the response's ``Content-Location``),
+  so reading the kept thread later restores it too; a thread Aegra deletes after the run leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from typing import Any
+
+from starlette.types import Message, Send
+
+from server.pseudonym_restore import RestoringResponse
+from signals.pii_pseudonyms import Pseudonyms, StreamRestorer
+from signals.pii_vault import save_pseudonyms, update_pseudonyms
+from support.redaction import redact_value
+
+_STATE_PATH = re.compile(r"^/threads/(?P<thread_id>[^/]+)/state/?$")
+_RUN_LOCATION = re.compile(r"^/threads/(?P<thread_id>[^/]+)/runs/[^/]+$")
+
+
+def pseudonyms_apply(pii_mode: str, model: Any = None) -> bool:
+    """Placeholders the model can tell apart: masking on, pseudonyms on, a remote model (``model`` or LLM_MODEL)."""
+    from settings import get_settings
+
+    settings = get_settings()
+    if pii_mode != "mask" or not settings.pii_pseudonyms:
+        return False
+    return (model if isinstance(model, str) and model else settings.llm_model) != "offline"
+
+
+def state_update_thread(method: str, path: str) -> str | None:
+    """The thread of a state update (``POST /threads/{id}/state``), else None."""
+    match = _STATE_PATH.match(path) if method == "POST" else None
+    return match.group("thread_id") if match else None
+
+
+async def pseudonymise_state_update(thread_id: str, body: Any) -> bool:
+    """Replace, in place, the PII of a state update's ``values`` by the thread's placeholders; True when changed."""
+    if not isinstance(body, dict) or body.get("values") is None:
+        return False
+    values = body["values"]
+
+    def change(pseudonyms: Pseudonyms) -> Any:
+        return redact_value(values, text=pseudonyms.pseudonymise)
+
+    redacted = await update_pseudonyms(thread_id, lambda pseudonyms: asyncio.to_thread(change, pseudonyms))
+    body["values"] = redacted
+    return bool(redacted != values)
+
+
+def stateless_run_send(send: Send, pseudonyms: Pseudonyms, *, keep: bool) -> Send:
+    """``send`` for a stateless run's response: restored with the run's map, which is sealed when the thread stays."""
+
+    async def open_restorer(start: Message) -> StreamRestorer | None:
+        if not pseudonyms.values:
+            return None
+        headers = {key.lower(): value for key, value in start.get("headers", [])}
+        location = _RUN_LOCATION.match(headers.get(b"content-location", b"").decode("latin-1"))
+        if keep and location:
+            await save_pseudonyms(location.group("thread_id"), pseudonyms)
+        return StreamRestorer(pseudonyms)
+
+    return RestoringResponse(send, open_restorer).send

@@ -40,7 +40,7 @@ async def customers_page(request: Request, staff: Reader, pool: PoolDep, q: str 
 async def customer_page(request: Request, customer_id: str, staff: Reader, pool: PoolDep) -> HTMLResponse:
     """One customer: profile, memories with where each came from, tickets, conversations, export and erase."""
     tenant = staff.identity.tenant
-    view = await customer_view(pool, tenant, customer_id)
+    view = await customer_view(pool, tenant, customer_id, reader=staff.identity)
     if view["customer"] is None:
         return render(request, "not_found.html", staff, status_code=404, what=f"customer {customer_id}")
     return render(request, "customer.html", staff, active="customers", **view)

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from console.access import Staff, need
+from console.customer_values import with_customer_values
 from console.customer_view import customer_view
 from console.notes import private_notes
 from console.pages import render
@@ -57,6 +58,7 @@ async def handoff_page(request: Request, handoff_id: int, staff: Reader, pool: P
         handoff = await inbox.get_handoff(pool, tenant, handoff_id)
     except inbox.HandoffNotFoundError:
         return render(request, "not_found.html", staff, status_code=404, what=f"handoff {handoff_id}")
+    handoff = await with_customer_values(staff.identity, tenant, handoff["customer_id"], handoff["thread_id"], handoff)
     conversation = await read_conversation(request, handoff["thread_id"])
     colleagues = viewing(tenant, handoff_id, staff.agent_name)
     people = []
@@ -74,7 +76,7 @@ async def handoff_page(request: Request, handoff_id: int, staff: Reader, pool: P
         people=people,
         canned=CANNED_REPLIES,
         notes=await private_notes(pool, tenant, handoff["ticket_id"]),
-        **await customer_view(pool, tenant, handoff["customer_id"], ticket_limit=10),
+        **await customer_view(pool, tenant, handoff["customer_id"], reader=staff.identity, ticket_limit=10),
     )
 
 

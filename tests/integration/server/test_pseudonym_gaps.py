@@ -13,16 +13,18 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
 import pytest
 from langgraph_sdk import get_client
 from langgraph_sdk.errors import NotFoundError
 
 from server.launcher import ServerProcess
 from tests.conftest import create_database
+from tests.integration.staff.conftest import make_staff, sign_in
 from tests.integration.support.table_scan import scan
 from tests.openai_stub import OpenAIStub, Reply
 from tests.sdk_turns import ask, last_reply
-from tests.waiting import SERVER_START_TIMEOUT_S
+from tests.waiting import SERVER_START_TIMEOUT_S, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -142,3 +144,45 @@ async def test_state_updates_and_stateless_runs_store_placeholders_only(
     assert {row.table: _raw_in(row.text) for row in found.all() if _raw_in(row.text)} == {}
     placeholders = [row.text for row in found.rows["checkpoint_blobs"] if "<person_1>" in row.text]
     assert any("<phone_1>" in text and "<email_1>" in text for text in placeholders)
+
+
+async def test_staff_of_the_tenant_read_the_values_in_the_console_and_another_tenant_never(
+    llm_server: ServerProcess, stub: OpenAIStub
+) -> None:
+    customer = llm_server.customer_headers("gaps-console")
+    with httpx.Client(base_url=llm_server.url, headers=customer, timeout=120) as own:
+        thread_id = own.post("/threads", json={}).json()["thread_id"]
+        ran = own.post(f"/threads/{thread_id}/runs/wait", json={"assistant_id": "support", "input": ask(FIRST)})
+        assert ran.status_code == 200, ran.text
+
+        stub.script("intent", Reply(json.dumps({"intent": "talk_to_human", "confidence": 0.95})))
+        escalate = {"assistant_id": "support", "input": ask(f"Please talk to a human agent now. My name is {NAME}.")}
+        escalated = own.post(f"/threads/{thread_id}/runs/wait", json=escalate)
+        assert escalated.status_code == 200 and escalated.json().get("escalation"), escalated.text
+
+    def handoff_row() -> tuple[Any, ...] | None:
+        with psycopg.connect(llm_server.database_url) as conn:
+            return conn.execute("SELECT id, summary FROM handoffs WHERE thread_id = %s", (thread_id,)).fetchone()
+
+    handoff = await wait_until(handoff_row, what="the handoff is in the inbox", timeout_s=120, poll_s=0.25)
+    assert handoff is not None and "<PERSON_1>" in handoff[1] and NAME not in handoff[1]
+
+    agent, _ = sign_in(llm_server, make_staff(llm_server, role="agent"))
+    with agent:
+        page = agent.get(f"/console/conversations/{thread_id}")
+        note = agent.get(f"/console/inbox/{handoff[0]}")
+        profile = agent.get("/console/customers/gaps-console")
+    for shown in (page, note, profile):
+        assert shown.status_code == 200, shown.text
+        assert NAME in shown.text and "&lt;PERSON_1&gt;" not in shown.text
+    assert EMAIL in page.text
+
+    stranger, _ = sign_in(llm_server, make_staff(llm_server, role="admin", tenant="gaps-tenant"))
+    with stranger:
+        for path in (
+            f"/console/conversations/{thread_id}",
+            f"/console/inbox/{handoff[0]}",
+            "/console/customers/gaps-console",
+        ):
+            page = stranger.get(path)
+            assert page.status_code == 404 and _raw_in(page.text) == [], path

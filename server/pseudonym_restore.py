@@ -140,9 +140,10 @@ async def _thread_owner(thread_id: str) -> tuple[str | None, str | None] | None:
 class RestoringResponse:
     """One response on its way out: passed through, restored event by event, or restored as a whole body."""
 
-    def __init__(self, send: Send, opener: Opener) -> None:
+    def __init__(self, send: Send, opener: Opener, *, on_json: Callable[[Any], Awaitable[None]] | None = None) -> None:
         self.downstream = send
         self.opener = opener
+        self.on_json = on_json  # sees a whole JSON body (as the app wrote it) before it is restored and sent
         self.restorer: StreamRestorer | None = None
         self.streaming = False
         self.start: Message | None = None
@@ -186,7 +187,10 @@ class RestoringResponse:
             return
         body = self.buffer
         try:
-            body = json.dumps(restore_values(json.loads(body), self.restorer)).encode()
+            payload = json.loads(body)
+            if self.on_json is not None:
+                await self.on_json(payload)
+            body = json.dumps(restore_values(payload, self.restorer)).encode()
         except (json.JSONDecodeError, UnicodeDecodeError):
             logger.warning("a thread response was not JSON; sent as it was")
         assert self.start is not None

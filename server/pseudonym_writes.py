@@ -5,8 +5,9 @@
 * A stateless run (``POST /runs``, ``/runs/wait``, ``/runs/stream``) has no thread when its input is redacted:
   Aegra makes the ephemeral thread only afterwards. Its map is made fresh for the run, held in memory, and
   restores the run's own response for the caller who sent the values. Only when the caller keeps the thread
-  (``on_completion="keep"``) is the map sealed under that thread's id (from the response's ``Content-Location``),
-  so reading the kept thread later restores it too; a thread Aegra deletes after the run leaves nothing behind.
+  (``on_completion="keep"``) is the map sealed under that thread's id (the response's ``Content-Location``, or the
+  run ``POST /runs`` answers with), so reading the kept thread later restores it too; a thread Aegra deletes after
+  the run leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -64,8 +65,13 @@ def stateless_run_send(send: Send, pseudonyms: Pseudonyms, *, keep: bool) -> Sen
             return None
         headers = {key.lower(): value for key, value in start.get("headers", [])}
         location = _RUN_LOCATION.match(headers.get(b"content-location", b"").decode("latin-1"))
-        if keep and location:
+        if keep and location:  # runs/wait and runs/stream name the thread in a header
             await save_pseudonyms(location.group("thread_id"), pseudonyms)
         return StreamRestorer(pseudonyms)
 
-    return RestoringResponse(send, open_restorer).send
+    async def created_run(payload: Any) -> None:  # POST /runs answers with the run, which names its thread
+        thread_id = payload.get("thread_id") if isinstance(payload, dict) else None
+        if keep and isinstance(thread_id, str) and isinstance(payload.get("run_id"), str):
+            await save_pseudonyms(thread_id, pseudonyms)
+
+    return RestoringResponse(send, open_restorer, on_json=created_run).send

@@ -125,9 +125,15 @@ async def test_state_updates_and_stateless_runs_store_placeholders_only(
             "/runs/wait",
             json={"assistant_id": "support", "input": ask(FIRST), "context": context, "on_completion": "keep"},
         )
+        background = await http.post(
+            "/runs", json={"assistant_id": "support", "input": ask(FIRST), "context": context, "on_completion": "keep"}
+        )
     assert kept.status_code == 200, kept.text
     kept_thread = kept.headers["content-location"].split("/")[2]
     assert _contents((await admin.threads.get_state(kept_thread))["values"]) == [FIRST, RESTORED]
+    assert background.status_code == 200, background.text
+    joined = await admin.runs.join(background.json()["thread_id"], background.json()["run_id"])
+    assert _contents(joined) == [FIRST, RESTORED]
 
     # A state update (an admin's data operation) with the customer's values: the thread's own placeholders, the
     # name included (one the recognisers miss in this sentence, known from the customer's first message).

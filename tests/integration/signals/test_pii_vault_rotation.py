@@ -8,12 +8,15 @@ import sys
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
+import httpx
 import psycopg
 import pytest
+from starlette.types import Receive, Scope, Send
 
 from db.migrations import migrate
 from db.pool import close_pools
 from server.launcher import ROOT
+from server.run_input_guard import RunInputGuard
 from settings import get_settings
 from signals.pii_pseudonyms import Pseudonyms
 from signals.pii_vault import VaultKeyMismatch, load_pseudonyms, update_pseudonyms
@@ -91,6 +94,36 @@ async def test_maps_sealed_under_an_old_key_open_and_rotate_to_the_new_one(
     assert refused.returncode == 1
     assert "2 of 2 sealed pseudonym maps" in refused.stderr and "nothing was rotated" in refused.stderr
     assert _sealed(pg_url) == after
+
+
+async def test_a_message_to_a_thread_whose_map_no_key_opens_is_refused_not_renumbered(
+    vault_db: Callable[..., None], pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    vault_db(KEY_A)
+
+    async def add(pseudonyms: Pseudonyms) -> str:
+        return pseudonyms.pseudonymise(f"My name is {MAPS['rotation-thread-1']}.")
+
+    await update_pseudonyms("rotation-thread-1", add)
+    sealed = _sealed(pg_url)
+    monkeypatch.setenv("LLM_MODEL", "openai:a-remote-model")
+    vault_db(KEY_B)  # A is gone from the configuration
+
+    reached: list[bytes] = []
+
+    async def aegra(scope: Scope, receive: Receive, send: Send) -> None:
+        reached.append((await receive())["body"])
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"{}"})
+
+    guard = RunInputGuard(aegra, max_chars=8000, pii_mode="mask")
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=guard), base_url="http://test") as client:
+        message = {"messages": [{"role": "user", "content": "I am Bartholomew Kinsella now."}]}
+        response = await client.post(
+            "/threads/rotation-thread-1/runs/wait", json={"assistant_id": "support", "input": message}
+        )
+    assert response.status_code == 503 and "PII_VAULT_OLD_KEYS" in response.text
+    assert reached == [] and _sealed(pg_url) == sealed  # nothing stored, the map kept as it was
 
 
 def test_the_example_secret_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:

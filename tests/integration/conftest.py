@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -10,6 +12,7 @@ import pytest
 
 from server.launcher import ServerProcess, write_config
 from tests.conftest import create_database
+from tests.killable_postgres import KillablePostgres
 from tests.waiting import SERVER_START_TIMEOUT_S
 
 # Every server the tests start is called from one address, mostly with one admin key, and the rate counters live in
@@ -86,3 +89,13 @@ def server_factory(
     yield start
     for server in started:
         server.stop()
+
+
+@pytest.fixture
+def killable_pg() -> Iterator[KillablePostgres]:
+    """A Postgres of the test's own that it may crash and restart (``tests/killable_postgres.py``)."""
+    data_dir = Path("/tmp") / f"sa-outage-{uuid.uuid4().hex[:8]}"
+    pg = KillablePostgres(data_dir)
+    yield pg
+    pg.stop()
+    shutil.rmtree(data_dir, ignore_errors=True)

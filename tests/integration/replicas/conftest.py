@@ -69,14 +69,17 @@ def replicas(
 def start_replicas(
     pg_server_url: str, server_config: Path, tmp_path: Path, request: pytest.FixtureRequest
 ) -> Iterator[Callable[..., tuple[list[ServerProcess], RedisProcess]]]:
-    """Start replicas on a new database and a Redis of their own, for a test that kills one of them."""
+    """Start replicas on a new database and a Redis of their own, for a test that kills one of them.
+
+    Call it with ``database_url=`` to put them on a database of the test's own (a Postgres it restarts).
+    """
     started: list[ServerProcess] = []
     redis_servers: list[RedisProcess] = []
 
-    def start(count: int = 2) -> tuple[list[ServerProcess], RedisProcess]:
+    def start(count: int = 2, *, database_url: str | None = None) -> tuple[list[ServerProcess], RedisProcess]:
         redis = RedisProcess(tmp_path).start()
         redis_servers.append(redis)
-        _, database_url = create_database(pg_server_url, prefix="rep")
+        database_url = database_url or create_database(pg_server_url, prefix="rep")[1]
         servers = _start(
             count, database_url=database_url, config=server_config, logs=tmp_path, redis=redis, node=request.node
         )

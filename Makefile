@@ -1,6 +1,7 @@
 # Two commands on a fresh machine: `make run` serves the product, `make test` passes the tests.
 # Each installs what it needs: uv (with pip, when missing), Python 3.12 packages from uv.lock, and for the tests
-# Debian's redis-server (the replica tests start their own Redis with it).
+# Debian's redis-server (the replica tests start their own Redis with it) and nginx (the load balancer test runs
+# deploy/nginx.conf in front of two replicas).
 SHELL := /bin/bash
 PYTHON ?= python3
 UV := $(PYTHON) -m uv
@@ -16,7 +17,7 @@ export UV_PYTHON_DOWNLOADS := never
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install browser redis-server screenshots run studio test test-unit test-integration soak lint format typecheck evals evals-langsmith bench clean
+.PHONY: install browser redis-server nginx screenshots run studio test test-unit test-integration soak lint format typecheck evals evals-langsmith bench clean
 
 install: .venv/.installed
 
@@ -42,20 +43,26 @@ redis-server: ## Debian's redis-server for the replica tests (tests/integration/
 		  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends redis-server; } || \
 		{ echo "could not install redis-server: install Debian's redis-server package, then run make test again" >&2; exit 1; }
 
+nginx: ## Debian's nginx for the load balancer test (tests/integration/replicas/test_replica_nginx.py): apt-get when missing
+	@[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || \
+		{ echo "nginx is missing: installing it with apt-get (the load balancer test starts its own)"; \
+		  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends nginx; } || \
+		{ echo "could not install nginx: install Debian's nginx package, then run make test again" >&2; exit 1; }
+
 run: install ## serve the LangGraph API and our routes on 127.0.0.1:$(PORT), embedded Postgres unless DATABASE_URL
 	$(UV) run --frozen support-agent serve --port $(PORT)
 
 studio: install ## LangGraph Studio through `langgraph dev` on port $(STUDIO_PORT), Postgres checkpointer
 	$(UV) run --frozen support-agent studio --port $(STUDIO_PORT)
 
-test: install browser redis-server lint typecheck ## lint, type-check, then every test (unit and integration, real Postgres and server)
-	$(UV) run --frozen pytest
+test: install browser redis-server nginx lint typecheck ## lint, type-check, then every test (unit and integration, real Postgres and server)
+	REQUIRE_NGINX=1 $(UV) run --frozen pytest
 
 test-unit: install
 	$(UV) run --frozen pytest tests/unit
 
-test-integration: install browser redis-server
-	$(UV) run --frozen pytest tests/integration
+test-integration: install browser redis-server nginx
+	REQUIRE_NGINX=1 $(UV) run --frozen pytest tests/integration
 
 soak: install ## rerun the server integration tests SOAK_RUNS times (default 10) and print the pass count
 	scripts/soak-tests $(or $(SOAK_RUNS),10)

@@ -1,4 +1,4 @@
-"""CPU time spent by the server's processes, its Postgres and this benchmark client while turns are measured.
+"""CPU time of the server processes, Postgres (and Redis) and this benchmark client while turns are measured.
 
 It shows where a turn's cost goes and how close the load is to what the machine's cores can do. Postgres is
 found through the embedded server's ``postmaster.pid`` (the socket directory in the database URL); with an
@@ -8,6 +8,7 @@ external ``DATABASE_URL`` its share is not measured. Backends that start and exi
 from __future__ import annotations
 
 import resource
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
@@ -26,9 +27,11 @@ def _cpu_seconds(processes: list[psutil.Process]) -> dict[int, float]:
     return seconds
 
 
-def _tree(pid: int | None) -> list[psutil.Process]:
+def _tree(pid: int | Sequence[int] | None) -> list[psutil.Process]:
     if pid is None:
         return []
+    if not isinstance(pid, int):  # several servers (replicas): every tree
+        return [process for one in pid for process in _tree(one)]
     try:
         root = psutil.Process(pid)
         return [root, *root.children(recursive=True)]
@@ -52,25 +55,31 @@ def _client_seconds() -> float:
 
 @dataclass
 class CpuMeter:
-    """Start with :meth:`start`, then :meth:`per_turn` gives milliseconds of CPU per turn by party."""
+    """Start with :meth:`start`, then :meth:`per_turn` gives milliseconds of CPU per turn by party.
 
-    server_pid: int | None
+    ``server_pid`` may list several servers (replicas); ``redis_pid`` is measured when given.
+    """
+
+    server_pid: int | Sequence[int] | None
     postgres_pid: int | None
+    redis_pid: int | None = None
     _server: dict[int, float] = field(default_factory=dict)
     _postgres: dict[int, float] = field(default_factory=dict)
+    _redis: dict[int, float] = field(default_factory=dict)
     _client: float = 0.0
 
     def start(self) -> CpuMeter:
         """Remember every process's CPU time now."""
         self._server = _cpu_seconds(_tree(self.server_pid))
         self._postgres = _cpu_seconds(_tree(self.postgres_pid))
+        self._redis = _cpu_seconds(_tree(self.redis_pid))
         self._client = _client_seconds()
         return self
 
     def per_turn(self, turns: int) -> dict[str, float]:
         """CPU ms per turn since :meth:`start` for the server (all workers), Postgres (if found) and this client."""
 
-        def spent(before: dict[int, float], pid: int | None) -> float:
+        def spent(before: dict[int, float], pid: int | Sequence[int] | None) -> float:
             now = _cpu_seconds(_tree(pid))
             return sum(seconds - before.get(process, 0.0) for process, seconds in now.items())
 
@@ -83,4 +92,6 @@ class CpuMeter:
         }
         if self.postgres_pid is not None:
             figures["postgres_cpu_ms_per_turn"] = ms(spent(self._postgres, self.postgres_pid))
+        if self.redis_pid is not None:
+            figures["redis_cpu_ms_per_turn"] = ms(spent(self._redis, self.redis_pid))
         return figures

@@ -4,15 +4,19 @@ Run with `support-agent bench turns`. Prints p50/p95 turn latency, turns/s and e
 (Aegra on Postgres, offline responder), then for the same graph under `langgraph dev` (in-memory
 runtime and checkpointer) as the anchor, and the ratio of the two p50s. ``--llm-stub`` runs both in LLM
 mode against the scripted OpenAI-compatible server and adds the time to the first streamed answer token.
+``--replicas N`` measures N Redis-mode replicas on one Postgres and one Redis (a ``redis-server`` of its own on
+loopback) instead of one server, the conversations spread over them.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
 import statistics
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
@@ -80,16 +84,21 @@ async def _conversation(url: str, index: int, turns: int, result: LoadResult, he
         result.latencies.append(elapsed)
 
 
-async def drive(url: str, *, conversations: int, turns: int, headers: dict[str, str] | None = None) -> LoadResult:
-    """Run ``conversations`` concurrent conversations of ``turns`` sequential turns each."""
+async def drive(
+    url: str | Sequence[str], *, conversations: int, turns: int, headers: dict[str, str] | None = None
+) -> LoadResult:
+    """Run ``conversations`` concurrent conversations of ``turns`` sequential turns each (spread over ``url``s)."""
+    urls = [url] if isinstance(url, str) else list(url)
     result = LoadResult()
     started = time.perf_counter()
-    await asyncio.gather(*(_conversation(url, i, turns, result, headers or {}) for i in range(conversations)))
+    await asyncio.gather(
+        *(_conversation(urls[i % len(urls)], i, turns, result, headers or {}) for i in range(conversations))
+    )
     result.wall_s = time.perf_counter() - started
     return result
 
 
-async def _warm_up(url: str, conversations: int, headers: dict[str, str]) -> None:
+async def _warm_up(url: str | Sequence[str], conversations: int, headers: dict[str, str]) -> None:
     # Each worker process embeds an article's sentences and fits its caches on first use; the measured turns
     # are the steady state, so every worker sees every question first (connections are spread over workers).
     await drive(url, conversations=conversations, turns=len(QUESTIONS), headers=headers)
@@ -116,19 +125,30 @@ async def first_token_ms(url: str, headers: dict[str, str], *, samples: int = 10
 
 
 def _measure(server: ServerProcess, *, conversations: int, turns: int, ttft: bool = False) -> dict[str, float]:
-    server.start(timeout_s=300)
+    return _measure_servers([server], conversations=conversations, turns=turns, ttft=ttft)
+
+
+def _measure_servers(
+    servers: list[ServerProcess], *, conversations: int, turns: int, ttft: bool = False, redis_pid: int | None = None
+) -> dict[str, float]:
+    """Start ``servers`` one after the other, warm them up, then measure turns spread over all of them."""
     try:
-        asyncio.run(_warm_up(server.url, conversations, server.headers))
-        pid = server.process.pid if server.process else None
-        meter = CpuMeter(pid, postmaster_pid(server.database_url)).start()
-        result = asyncio.run(drive(server.url, conversations=conversations, turns=turns, headers=server.headers))
+        for server in servers:
+            server.start(timeout_s=600)
+        urls, headers = [server.url for server in servers], servers[0].headers
+        asyncio.run(_warm_up(urls, conversations, headers))
+        pids = [server.process.pid for server in servers if server.process]
+        meter = CpuMeter(pids, postmaster_pid(servers[0].database_url), redis_pid).start()
+        result = asyncio.run(drive(urls, conversations=conversations, turns=turns, headers=headers))
         cpu = meter.per_turn(len(result.latencies) + len(result.errors))
-        first = {"ttft_p50_ms": asyncio.run(first_token_ms(server.url, server.headers))} if ttft else {}
+        load = round(os.getloadavg()[0], 2)  # the machine is shared: what else ran shows here
+        first = {"ttft_p50_ms": asyncio.run(first_token_ms(urls[0], headers))} if ttft else {}
     finally:
-        server.stop()
+        for server in servers:
+            server.stop()
     for error in result.errors[:5]:
         typer.echo(f"  error: {error}", err=True)
-    return {**result.summary(), **cpu, **first}
+    return {**result.summary(), **cpu, "load_avg_1m": load, **first}
 
 
 def main(
@@ -136,6 +156,9 @@ def main(
     turns: Annotated[int, typer.Option(help="Turns per conversation.")] = 5,
     anchor: Annotated[bool, typer.Option(help="Also measure `langgraph dev` (in-memory) as the anchor.")] = True,
     workers: Annotated[int, typer.Option(help="Our server processes (`serve --workers`); the anchor has one.")] = 1,
+    replicas: Annotated[
+        int, typer.Option(help="Redis-mode replicas on loopback, one Postgres and one Redis (0: one server).")
+    ] = 0,
     llm_stub: Annotated[
         bool, typer.Option(help="LLM mode against the scripted OpenAI-compatible server; adds time to first token.")
     ] = False,
@@ -146,12 +169,12 @@ def main(
 
         with OpenAIStub() as stub:
             env = {"LLM_MODEL": "openai:stub-model", "OPENAI_BASE_URL": stub.base_url, "OPENAI_API_KEY": "sk-stub"}
-            _run(conversations, turns, anchor, workers, env)
+            _run(conversations, turns, anchor, workers, replicas, env)
         return
-    _run(conversations, turns, anchor, workers, {})
+    _run(conversations, turns, anchor, workers, replicas, {})
 
 
-def _run(conversations: int, turns: int, anchor: bool, workers: int, env: dict[str, str]) -> None:
+def _run(conversations: int, turns: int, anchor: bool, workers: int, replicas: int, env: dict[str, str]) -> None:
     from db.migrations import migrate
     from db.runtime import resolve_database_url
     from settings import Settings
@@ -159,14 +182,25 @@ def _run(conversations: int, turns: int, anchor: bool, workers: int, env: dict[s
     work = Path(tempfile.mkdtemp(prefix="bench-turns-"))
     database_url = resolve_database_url(Settings(data_dir=work))
     migrate(database_url)
-    ours = _measure(
-        ServerProcess(database_url, write_config(work), work / "ours.log", seed=True, workers=workers, extra_env=env),
-        conversations=conversations,
-        turns=turns,
-        ttft=bool(env),
-    )
-    print(f"ours (Aegra + Postgres, {workers} worker(s)): {conversations} conversations x {turns} turns: {ours}")
-    figures: dict[str, object] = {"conversations": conversations, "turns": turns, "workers": workers, "ours": ours}
+    if replicas:
+        ours = _measure_replicas(
+            database_url, work, replicas, workers=workers, conversations=conversations, turns=turns, env=env
+        )
+        label = f"{replicas} Redis-mode replica(s) of {workers} worker(s)"
+    else:
+        server = ServerProcess(
+            database_url, write_config(work), work / "ours.log", seed=True, workers=workers, extra_env=env
+        )
+        ours = _measure(server, conversations=conversations, turns=turns, ttft=bool(env))
+        label = f"{workers} worker(s)"
+    print(f"ours (Aegra + Postgres, {label}): {conversations} conversations x {turns} turns: {ours}")
+    figures: dict[str, object] = {
+        "conversations": conversations,
+        "turns": turns,
+        "workers": workers,
+        "replicas": replicas,
+        "ours": ours,
+    }
     if anchor:
         reference = _measure(
             LangGraphDevProcess(database_url, write_config(work, in_memory=True), work / "anchor.log", extra_env=env),
@@ -182,3 +216,35 @@ def _run(conversations: int, turns: int, anchor: bool, workers: int, env: dict[s
             figures["ttft_ratio"] = round(ours["ttft_p50_ms"] / reference["ttft_p50_ms"], 3)
             print(f"time to first token ours/anchor: {figures['ttft_ratio']}")
     print(json.dumps(figures))
+
+
+def _measure_replicas(
+    database_url: str,
+    work: Path,
+    count: int,
+    *,
+    workers: int,
+    conversations: int,
+    turns: int,
+    env: dict[str, str],
+) -> dict[str, float]:
+    from tests.redis_server import RedisProcess
+
+    redis = RedisProcess(work).start()
+    try:
+        config = write_config(work)
+        servers = [
+            ServerProcess(
+                database_url,
+                config,
+                work / f"replica{index}.log",
+                seed=index == 0,  # the first seeds alone; the others start on the seeded database
+                workers=workers,
+                extra_env={"REDIS_URL": redis.url, **env},
+            )
+            for index in range(count)
+        ]
+        redis_pid = redis.process.pid if redis.process else None
+        return _measure_servers(servers, conversations=conversations, turns=turns, ttft=bool(env), redis_pid=redis_pid)
+    finally:
+        redis.kill()

@@ -60,7 +60,7 @@ async def handoff_page(request: Request, handoff_id: int, staff: Reader, pool: P
         return render(request, "not_found.html", staff, status_code=404, what=f"handoff {handoff_id}")
     handoff = await with_customer_values(staff.identity, tenant, handoff["customer_id"], handoff["thread_id"], handoff)
     conversation = await read_conversation(request, handoff["thread_id"])
-    colleagues = viewing(tenant, handoff_id, staff.agent_name)
+    colleagues = await viewing(pool, tenant, handoff_id, staff.agent_name)
     people = []
     if staff.may("inbox.assign"):
         async with pool.connection() as conn:
@@ -88,7 +88,7 @@ async def live_part(request: Request, handoff_id: int, staff: Reader, pool: Pool
     except inbox.HandoffNotFoundError:
         return render(request, "not_found.html", staff, status_code=404, what=f"handoff {handoff_id}")
     conversation = await read_conversation(request, handoff["thread_id"])
-    colleagues = viewing(staff.identity.tenant, handoff_id, staff.agent_name)
+    colleagues = await viewing(pool, staff.identity.tenant, handoff_id, staff.agent_name)
     return render(
         request, "handoff_live.html", staff, handoff=handoff, conversation=conversation, colleagues=colleagues
     )

@@ -37,7 +37,19 @@ CREATE TABLE staff_sessions (
 CREATE INDEX staff_sessions_account_idx ON staff_sessions (account_id);
 """
 
+# Who has a console handoff page open (console/presence.py): shared by every process, expired by seen_at.
+_CONSOLE_PRESENCE = """
+CREATE TABLE console_presence (
+    tenant text NOT NULL,
+    handoff_id bigint NOT NULL,
+    who text NOT NULL,
+    seen_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (tenant, handoff_id, who)
+);
+"""
+
 MIGRATIONS = [
     Migration("staff_0001_accounts", _ACCOUNTS),
     Migration("staff_0002_sessions", _SESSIONS),
+    Migration("staff_0003_console_presence", _CONSOLE_PRESENCE),
 ]

@@ -1,4 +1,4 @@
-"""The console's small pure pieces: the SLA clock, the SVG chart, colleague presence, the sign-in redirect."""
+"""The console's small pure pieces: the SLA clock, the SVG chart, the sign-in redirect."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import pytest
 
 from console.charts import bar_chart
 from console.pages import clock
-from console.presence import SEEN_FOR_S, viewing
 from console.signin import _safe_next
 
 
@@ -31,13 +30,6 @@ def test_chart_escapes_labels_links_each_group_and_uses_no_inline_style() -> Non
     assert "style=" not in svg and "<script" not in svg
     assert "a&lt;b" in svg and "Per &lt;day&gt;" in svg and 'href="/x?a=1&amp;b=2"' in svg
     assert svg.count("<a ") == 1 and 'height="150.0"' in svg and 'height="0.0"' in svg
-
-
-def test_colleagues_are_seen_until_they_stop_polling() -> None:
-    assert viewing("t", 1, "kim", now=100.0) == []
-    assert viewing("t", 1, "lee", now=101.0) == ["kim"]
-    assert viewing("t", 2, "lee", now=101.0) == []  # another handoff
-    assert viewing("t", 1, "lee", now=101.0 + SEEN_FOR_S + 1) == []
 
 
 @pytest.mark.parametrize(

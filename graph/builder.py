@@ -18,7 +18,7 @@ from graph.internal_usage import add_to_recorded_turn
 from graph.models import ModelChoice
 from graph.nodes.classify import classify
 from graph.nodes.escalate import make_escalate
-from graph.nodes.human import await_human
+from graph.nodes.human import make_await_human
 from graph.nodes.remember import make_remember
 from graph.nodes.respond import make_respond
 from graph.nodes.retrieve import make_retrieve
@@ -53,6 +53,7 @@ def build_graph(
     """
     from support.events import record_turn
     from support.handoff import open_handoff
+    from support.inbox_resume import record_direct_resume
     from support.outcomes import confirm_resolution
     from tools.customers import get_customer_profile
     from tools.knowledge import search_knowledge_base
@@ -70,7 +71,7 @@ def build_graph(
     builder.add_node("respond", make_respond(models, answer_tools, fetch_article_bodies))
     builder.add_node("tools", ToolNode(answer_tools, handle_tool_errors=True))
     builder.add_node("escalate", make_escalate(open_handoff))
-    builder.add_node("await_human", await_human)
+    builder.add_node("await_human", make_await_human(record_direct_resume))
     builder.add_node("remember", make_remember(models, record_turn, confirm_resolution, add_to_recorded_turn))
     builder.add_node("summarize", make_summarize(models, add_to_recorded_turn))
 

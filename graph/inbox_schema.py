@@ -76,6 +76,13 @@ def handoff_of(value: Any) -> dict[str, Any] | None:
     return None
 
 
+def from_agent_inbox(answer: Any) -> bool:
+    """Whether a resume value is agent-inbox's (a ``HumanResponse`` or a list of them), not our inbox's action."""
+    if isinstance(answer, dict):
+        return "type" in answer and "action" not in answer
+    return isinstance(answer, list)
+
+
 def as_action(answer: Any) -> Any:
     """Turn an agent-inbox resume value into our action dict; anything else is returned unchanged.
 

@@ -145,17 +145,22 @@ async def begin_action(db: Db | None, tenant: str, handoff_id: int, action: Acti
             raise HandoffConflictError(current, action) from None
         if current["claimed_by"] not in (None, agent):
             raise HandoffConflictError(current, action, claimed_by_other=True)
-        await fetch_one(
-            conn,
-            "UPDATE handoffs SET status = %s, claimed_by = COALESCE(claimed_by, %s),"
-            " claimed_at = COALESCE(claimed_at, now()),"
-            " answered_at = CASE WHEN %s = 'answered' THEN now() ELSE answered_at END,"
-            " closed_at = CASE WHEN %s IN ('closed','handed_back') THEN now() ELSE closed_at END,"
-            " unread = CASE WHEN %s = 'answered' THEN 0 ELSE unread END,"
-            " updated_at = now() WHERE id = %s RETURNING id",
-            (status, agent, status, status, status, handoff_id),
-        )
+        await enter_status(conn, handoff_id, status, agent)
         return str(current["status"]), await get_handoff(conn, tenant, handoff_id)
+
+
+async def enter_status(db: Db | None, handoff_id: int, status: str, agent: str) -> None:
+    """Put the handoff in ``status`` after ``agent``'s action (the one UPDATE every way of acting shares)."""
+    await fetch_one(
+        db,
+        "UPDATE handoffs SET status = %s, claimed_by = COALESCE(claimed_by, %s),"
+        " claimed_at = COALESCE(claimed_at, now()),"
+        " answered_at = CASE WHEN %s = 'answered' THEN now() ELSE answered_at END,"
+        " closed_at = CASE WHEN %s IN ('closed','handed_back') THEN now() ELSE closed_at END,"
+        " unread = CASE WHEN %s = 'answered' THEN 0 ELSE unread END,"
+        " updated_at = now() WHERE id = %s RETURNING id",
+        (status, agent, status, status, status, handoff_id),
+    )
 
 
 async def undo_action(db: Db | None, tenant: str, handoff_id: int, previous_status: str) -> None:

@@ -193,10 +193,17 @@ ALTER TABLE conversation_events ADD COLUMN model text, ADD COLUMN answered_by te
   ADD COLUMN cached_tokens integer, ADD COLUMN cost_usd numeric(16, 8);
 """
 
+# A person's action that resumed the thread without our inbox (agent-inbox, support/inbox_resume.py) is recorded
+# once per resumed step: the step's key is kept on the handoff.
+_DIRECT_RESUME = """
+ALTER TABLE handoffs ADD COLUMN resumed_by text;
+"""
+
 MIGRATIONS: list[Migration] = [
     Migration("support_0001_core", _CORE),
     Migration("support_0002_teams", _TEAMS),
     Migration("support_0003_taxonomy_teams", _TAXONOMY_TEAMS),
     Migration("support_0004_handoff_lifecycle", _HANDOFF_LIFECYCLE),
     Migration("support_0005_model_usage", _MODEL_USAGE),
+    Migration("support_0006_direct_resume", _DIRECT_RESUME),
 ]

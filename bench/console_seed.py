@@ -109,7 +109,8 @@ async def seed_console(
         times=counts.conversations,
         set_={"run_id": "md5('bench-r' || g || src.run_id::text)::uuid", "thread_id": THREAD, "created_at": at},
     )
-    for table, stamp in (("conversation_events", "created_at"), ("conversation_outcomes", "updated_at")):
+    stamped = (("conversation_events", "created_at"), ("conversation_outcomes", "updated_at"))
+    for table, stamp in (*stamped, ("conversation_messages", "created_at")):
         written[table] = await clone(
             conn,
             table,

@@ -1,4 +1,4 @@
-"""Finding conversations: every thread of the tenant by customer, intent, status, date and the customer's words."""
+"""Finding conversations: every thread of the tenant by customer, intent, status, date and anything said in it."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from datetime import date
 from typing import LiteralString
 
 from support.connections import Db, Row, fetch_all
+from support.conversation_text import words_query
 
 THREAD_STATUSES = ("idle", "busy", "interrupted", "error")
 _SEARCH: LiteralString = """
@@ -25,8 +26,10 @@ WHERE t.user_id = %(owner)s
   AND (%(status)s::text IS NULL OR t.status = %(status)s)
   AND (%(since)s::date IS NULL OR t.created_at >= %(since)s::date)
   AND (%(until)s::date IS NULL OR t.created_at < %(until)s::date + 1)
-  AND (%(words)s::text IS NULL OR EXISTS (
-       SELECT 1 FROM runs r WHERE r.thread_id = t.thread_id AND r.input::text ILIKE %(words)s))
+  AND (%(words)s::text IS NULL OR t.thread_id IN (
+       SELECT m.thread_id FROM conversation_messages m
+        WHERE m.tenant = %(tenant)s AND m.body ILIKE %(words)s
+          AND (%(word_query)s::text IS NULL OR m.words @@ to_tsquery('simple', %(word_query)s))))
 ORDER BY t.updated_at DESC
 LIMIT %(limit)s
 """
@@ -56,15 +59,20 @@ def _like(value: str) -> str | None:
 
 
 async def search_conversations(db: Db | None, tenant: str, query: ConversationQuery, *, limit: int = 100) -> list[Row]:
-    """Matching threads, most recently active first, with their last intent, turns, escalation and outcome."""
+    """Matching threads, most recently active first, with their last intent, turns, escalation and outcome.
+
+    ``query.text`` matches the words of any message: the customer's, the bot's or a person's.
+    """
     params = {
         "owner": f"tenant:{tenant}",
+        "tenant": tenant,
         "customer": _like(query.customer),
         "intent": query.intent.strip() or None,
         "status": query.status if query.status in THREAD_STATUSES else None,
         "since": query.since,
         "until": query.until,
         "words": _like(query.text),
+        "word_query": words_query(query.text),
         "limit": limit,
     }
     return await fetch_all(db, _SEARCH, params)

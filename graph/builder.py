@@ -51,6 +51,7 @@ def build_graph(
         model: A chat model for every run instead of LLM_MODEL / ``Context.model`` (tests pass a scripted fake).
         upkeep_model: With ``model``, the model for summaries and memory extraction (None: offline rules).
     """
+    from support.conversation_text import index_messages
     from support.events import record_turn
     from support.handoff import open_handoff
     from support.inbox_resume import record_direct_resume
@@ -72,7 +73,10 @@ def build_graph(
     builder.add_node("tools", ToolNode(answer_tools, handle_tool_errors=True))
     builder.add_node("escalate", make_escalate(open_handoff))
     builder.add_node("await_human", make_await_human(record_direct_resume))
-    builder.add_node("remember", make_remember(models, record_turn, confirm_resolution, add_to_recorded_turn))
+    builder.add_node(
+        "remember",
+        make_remember(models, record_turn, confirm_resolution, add_to_recorded_turn, index_messages=index_messages),
+    )
     builder.add_node("summarize", make_summarize(models, add_to_recorded_turn))
 
     builder.add_edge(START, "classify")

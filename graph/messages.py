@@ -47,3 +47,22 @@ def previous_human_text(messages: Sequence[AnyMessage]) -> str:
 def last_ai(messages: Sequence[AnyMessage]) -> AIMessage | None:
     """The latest AI message, if any."""
     return next((m for m in reversed(messages) if isinstance(m, AIMessage)), None)
+
+
+def said_messages(messages: Sequence[AnyMessage]) -> list[tuple[str, str, str]]:
+    """``(id, role, text)`` of each customer, bot and staff message with text (tool calls and results left out).
+
+    A person's message carries its author in ``response_metadata["agent"]`` (graph/nodes/human.py).
+    """
+    said: list[tuple[str, str, str]] = []
+    for message in messages:
+        if message.type not in ("human", "ai") or not message.id:
+            continue
+        text = text_of(message)
+        if not text.strip():
+            continue
+        role = "customer" if message.type == "human" else "bot"
+        if role == "bot" and message.response_metadata.get("agent"):
+            role = "staff"
+        said.append((str(message.id), role, text))
+    return said

@@ -126,7 +126,7 @@ async def _scrub_shared(
             )
             counts["thread_reassigned"] += cursor.rowcount
             counts["runs_scrubbed"] += await scrub_rows(conn, "runs", "thread_id = %s", (thread_id,), needles)
-        for table in ("handoffs", "tickets", "conversation_outcomes"):
+        for table in ("handoffs", "tickets", "conversation_outcomes", "conversation_messages"):
             counts[f"{table}_scrubbed"] += await scrub_rows(
                 conn, table, "tenant = %s AND thread_id = %s", (tenant, thread_id), needles
             )

@@ -199,6 +199,46 @@ _DIRECT_RESUME = """
 ALTER TABLE handoffs ADD COLUMN resumed_by text;
 """
 
+# Every message's words for the console's conversation search (support/conversation_text.py), with the words
+# of threads written before this filled in from the runs' inputs and outputs when Aegra's tables are there.
+_CONVERSATION_TEXT = """
+CREATE TABLE conversation_messages (
+  tenant text NOT NULL, thread_id text NOT NULL, customer_id text NOT NULL, message_id text NOT NULL,
+  role text NOT NULL CHECK (role IN ('customer','bot','staff')), body text NOT NULL,
+  words tsvector GENERATED ALWAYS AS (to_tsvector('simple', body)) STORED,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (thread_id, message_id));
+CREATE INDEX conversation_messages_words_idx ON conversation_messages USING gin (words);
+CREATE INDEX conversation_messages_customer_idx ON conversation_messages (tenant, customer_id);
+DO $$
+BEGIN
+  IF to_regclass('runs') IS NOT NULL AND to_regclass('thread') IS NOT NULL THEN
+    INSERT INTO conversation_messages (tenant, thread_id, customer_id, message_id, role, body, created_at)
+    SELECT DISTINCT ON (said.thread_id, said.message_id) said.tenant, said.thread_id, said.customer_id,
+           said.message_id, said.role, left(said.body, 8000), said.created_at
+      FROM (
+        SELECT COALESCE(t.metadata_json->>'tenant', substring(t.user_id FROM '^tenant:(.*)$'), 'default') AS tenant,
+                r.thread_id AS thread_id,
+               t.metadata_json->>'customer_id' AS customer_id,
+               COALESCE(m.value->>'id', r.run_id::text || ':' || part.kind || ':' || m.ordinality) AS message_id,
+               CASE WHEN m.value->>'type' IN ('human','user') OR m.value->>'role' = 'user' THEN 'customer'
+                    WHEN m.value->'response_metadata' ? 'agent' THEN 'staff' ELSE 'bot' END AS role,
+               m.value->>'content' AS body, r.created_at
+          FROM runs r JOIN thread t ON t.thread_id = r.thread_id
+          CROSS JOIN LATERAL (VALUES ('out', r.output->'messages'), ('in', r.input->'messages')) part(kind, list)
+          CROSS JOIN LATERAL jsonb_array_elements(
+               CASE WHEN jsonb_typeof(part.list) = 'array' THEN part.list ELSE '[]'::jsonb END)
+               WITH ORDINALITY m(value, ordinality)
+         WHERE jsonb_typeof(m.value->'content') = 'string' AND m.value->>'content' <> ''
+           AND COALESCE(m.value->>'type', m.value->>'role') IN ('human','user','ai','assistant')
+           AND t.metadata_json ? 'customer_id'
+      ) said
+     ORDER BY said.thread_id, said.message_id, said.created_at
+    ON CONFLICT (thread_id, message_id) DO NOTHING;
+  END IF;
+END $$;
+"""
+
 MIGRATIONS: list[Migration] = [
     Migration("support_0001_core", _CORE),
     Migration("support_0002_teams", _TEAMS),
@@ -206,4 +246,5 @@ MIGRATIONS: list[Migration] = [
     Migration("support_0004_handoff_lifecycle", _HANDOFF_LIFECYCLE),
     Migration("support_0005_model_usage", _MODEL_USAGE),
     Migration("support_0006_direct_resume", _DIRECT_RESUME),
+    Migration("support_0007_conversation_text", _CONVERSATION_TEXT),
 ]

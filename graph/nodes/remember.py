@@ -17,13 +17,16 @@ from graph.costs import ModelTurn, estimated_cost
 from graph.internal_usage import RecordUsage, counting_usage
 from graph.memory import get_memory_writer, learn_from_turn, memory_namespace
 from graph.memory_extract import TurnRecord
-from graph.messages import last_ai, last_human_text, text_of
+from graph.messages import last_ai, last_human_text, said_messages, text_of
 from graph.models import ModelChoice
 from graph.state import Context, State
 from settings import get_settings
 
 RecordTurn = Callable[..., Awaitable[Any]]
 ConfirmResolution = Callable[..., Awaitable[Any]]
+IndexMessages = Callable[..., Awaitable[None]]
+SEARCHABLE_TAIL = 20
+"""Messages of the thread's end offered to the search index each step (the ones it already has are skipped)."""
 
 
 def turn_record(state: State, context: Context, thread_id: str = "") -> TurnRecord:
@@ -76,21 +79,31 @@ def make_remember(
     record_turn: RecordTurn,
     confirm_resolution: ConfirmResolution,
     record_usage: RecordUsage | None = None,
+    index_messages: IndexMessages | None = None,
 ) -> Any:
     """The remember node over support.events.record_turn and support.outcomes.confirm_resolution.
 
     ``record_usage`` (graph.internal_usage.add_to_recorded_turn) adds the memory extraction's tokens to the turn's
-    analytics row once the background extraction is done (None = not recorded).
+    analytics row once the background extraction is done (None = not recorded). ``index_messages``
+    (support.conversation_text.index_messages) keeps the words of every message for the conversation search,
+    including a person's reply, which ends a step without a new turn.
     """
 
     async def remember(state: State, runtime: Runtime[Context], config: RunnableConfig) -> dict[str, Any]:
         """Record the turn once, confirm a resolution, and schedule the memory update off the reply path."""
-        if state.turn_count <= state.recorded_turn:
-            return {}
         context = runtime.context
-        settings = get_settings()
         configurable = config.get("configurable") or {}
         thread_id = str(configurable.get("thread_id") or "")
+        if index_messages is not None and thread_id:
+            await index_messages(
+                tenant=context.tenant,
+                thread_id=thread_id,
+                customer_id=context.customer_id,
+                messages=said_messages(state.messages[-SEARCHABLE_TAIL:]),
+            )
+        if state.turn_count <= state.recorded_turn:
+            return {}
+        settings = get_settings()
         escalated = state.escalation is not None and state.escalation["status"] == "pending"
         latency_ms = int((time.time() - state.turn_started_at) * 1000) if state.turn_started_at else None
         await record_turn(

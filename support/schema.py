@@ -210,6 +210,9 @@ CREATE TABLE conversation_messages (
   PRIMARY KEY (thread_id, message_id));
 CREATE INDEX conversation_messages_words_idx ON conversation_messages USING gin (words);
 CREATE INDEX conversation_messages_customer_idx ON conversation_messages (tenant, customer_id);
+"""
+# Idempotent (ON CONFLICT DO NOTHING): the search test runs it again on threads whose words it removed.
+CONVERSATION_TEXT_BACKFILL = """
 DO $$
 BEGIN
   IF to_regclass('runs') IS NOT NULL AND to_regclass('thread') IS NOT NULL THEN
@@ -218,8 +221,7 @@ BEGIN
            said.message_id, said.role, left(said.body, 8000), said.created_at
       FROM (
         SELECT COALESCE(t.metadata_json->>'tenant', substring(t.user_id FROM '^tenant:(.*)$'), 'default') AS tenant,
-                r.thread_id AS thread_id,
-               t.metadata_json->>'customer_id' AS customer_id,
+               r.thread_id AS thread_id, t.metadata_json->>'customer_id' AS customer_id,
                COALESCE(m.value->>'id', r.run_id::text || ':' || part.kind || ':' || m.ordinality) AS message_id,
                CASE WHEN m.value->>'type' IN ('human','user') OR m.value->>'role' = 'user' THEN 'customer'
                     WHEN m.value->'response_metadata' ? 'agent' THEN 'staff' ELSE 'bot' END AS role,
@@ -246,5 +248,5 @@ MIGRATIONS: list[Migration] = [
     Migration("support_0004_handoff_lifecycle", _HANDOFF_LIFECYCLE),
     Migration("support_0005_model_usage", _MODEL_USAGE),
     Migration("support_0006_direct_resume", _DIRECT_RESUME),
-    Migration("support_0007_conversation_text", _CONVERSATION_TEXT),
+    Migration("support_0007_conversation_text", _CONVERSATION_TEXT + CONVERSATION_TEXT_BACKFILL),
 ]

@@ -1,5 +1,6 @@
 """The conversations page finds a thread by any message's words: the customer's, the bot's answer and a person's
-reply (through the real server: the graph writes the words, the console searches them)."""
+reply (through the real server: the graph writes the words, the console searches them); threads written before
+the search kept every message get their words from the runs (the migration's backfill)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ import uuid
 from typing import Any
 
 import httpx
+import psycopg
 import pytest
 from langgraph_sdk import get_client
 
 from server.launcher import ServerProcess
+from support.schema import CONVERSATION_TEXT_BACKFILL
 from tests.integration.staff.conftest import make_staff, sign_in
 from tests.sdk_turns import ask, last_reply
 
@@ -44,3 +47,12 @@ async def test_search_finds_words_of_customer_bot_and_staff(live_server: ServerP
     assert found(answer[:40], customer=customer_id)  # the bot's answer
     assert found("reset my password", customer=customer_id)  # the customer's words, as before
     assert not found(f"{marker}x")  # words nobody said
+
+    # A thread from before the words were kept: the migration's backfill finds them in the thread's runs.
+    async with await psycopg.AsyncConnection.connect(live_server.database_url, autocommit=True) as conn:
+        await conn.execute("DELETE FROM conversation_messages WHERE thread_id = %s", (thread_id,))
+        assert not found(marker)
+        await conn.execute(CONVERSATION_TEXT_BACKFILL.encode())
+    assert found(marker)
+    assert found(answer[:40], customer=customer_id)
+    assert found("reset my password", customer=customer_id)

@@ -36,6 +36,12 @@ def _status(server: ServerProcess, handoff_id: int) -> str:
     return str(httpx.get(f"{server.url}/inbox/{handoff_id}", headers=server.headers, timeout=120).json()["status"])
 
 
+def _claimed(page: Page) -> None:
+    """Wait for the reload after a claim: the 2 s poll may show the status before the page has the claimer's forms."""
+    expect(page.locator("[data-status]")).to_have_text("claimed")
+    expect(page.get_by_label("Reply to the customer")).to_be_visible()
+
+
 def _leave_field(page: Page) -> None:
     """Click outside any field, as a person does before using a shortcut again."""
     page.get_by_role("heading", name="Actions").click()
@@ -58,7 +64,7 @@ def test_no_shortcut_fires_while_typing_then_c_claims_x_closes_and_g_goes_to_the
 
     _leave_field(page)
     page.keyboard.press("c")
-    expect(page.locator("[data-status]")).to_have_text("claimed")
+    _claimed(page)
     expect(page.locator(".thread-status")).to_contain_text(f"with {account.email}")
     assert _status(live_server, handoff_id) == "claimed"
 
@@ -68,6 +74,7 @@ def test_no_shortcut_fires_while_typing_then_c_claims_x_closes_and_g_goes_to_the
     page.keyboard.type("duplicate charge refunded")
     page.keyboard.press("Enter")
     expect(page.locator("[data-status]")).to_have_text("closed")
+    expect(page.get_by_label("Resolution")).to_have_count(0)  # reloaded: a closed handoff has no actions
     assert _status(live_server, handoff_id) == "closed"
 
     page.keyboard.press("g")
@@ -83,7 +90,7 @@ def test_keys_claim_reply_and_hand_back_then_the_bot_answers_again(
     thread_id, handoff_id = _open_handoff(live_server, page, customer_id)
 
     page.keyboard.press("c")
-    expect(page.locator("[data-status]")).to_have_text("claimed")
+    _claimed(page)
     page.keyboard.press("r")
     reply_box = page.get_by_label("Reply to the customer")
     expect(reply_box).to_be_focused()
@@ -91,12 +98,14 @@ def test_keys_claim_reply_and_hand_back_then_the_bot_answers_again(
     page.keyboard.type(words)  # contains c, h, x, g and r: typed, not taken as shortcuts
     page.keyboard.press("Control+Enter")
     expect(page.locator("[data-status]")).to_have_text("answered")
+    expect(reply_box).to_have_value("")  # reloaded after the reply
     transcript = page.get_by_role("list", name="Transcript")
     expect(transcript).to_contain_text(words)
 
     _leave_field(page)
     page.keyboard.press("h")
     expect(page.locator("[data-status]")).to_have_text("handed_back")
+    expect(page.get_by_label("Reply to the customer")).to_have_count(0)  # reloaded: the bot has it again
     assert _status(live_server, handoff_id) == "handed_back"
 
     async def customer_writes() -> dict[str, Any]:

@@ -2,6 +2,8 @@
 
 * ``POST /threads/{id}/state`` (``threads.update_state``): every free-text string of ``values`` gets the thread's
   placeholders, names included, exactly as a run's input does; the thread's map grows under its lock.
+* A run on a thread with a ``command`` (``resume``, ``update``: how the staff inbox and agent-inbox answer a
+  customer): the same, so the model reads a person's reply with the placeholders of the customer's own messages.
 * A stateless run (``POST /runs``, ``/runs/wait``, ``/runs/stream``) has no thread when its input is redacted:
   Aegra makes the ephemeral thread only afterwards. Its map is made fresh for the run, held in memory, and
   restores the run's own response for the caller who sent the values. Only when the caller keeps the thread
@@ -24,17 +26,8 @@ from signals.pii_vault import save_pseudonyms, update_pseudonyms
 from support.redaction import redact_value
 
 _STATE_PATH = re.compile(r"^/threads/(?P<thread_id>[^/]+)/state/?$")
+_THREAD_RUN_PATH = re.compile(r"^/threads/(?P<thread_id>[^/]+)/runs(?:/stream|/wait)?/?$")
 _RUN_LOCATION = re.compile(r"^/threads/(?P<thread_id>[^/]+)/runs/[^/]+$")
-
-
-def pseudonyms_apply(pii_mode: str, model: Any = None) -> bool:
-    """Placeholders the model can tell apart: masking on, pseudonyms on, a remote model (``model`` or LLM_MODEL)."""
-    from settings import get_settings
-
-    settings = get_settings()
-    if pii_mode != "mask" or not settings.pii_pseudonyms:
-        return False
-    return (model if isinstance(model, str) and model else settings.llm_model) != "offline"
 
 
 def state_update_thread(method: str, path: str) -> str | None:
@@ -43,18 +36,36 @@ def state_update_thread(method: str, path: str) -> str | None:
     return match.group("thread_id") if match else None
 
 
+def thread_command_run(method: str, path: str) -> str | None:
+    """The thread of a run on a thread (``POST /threads/{id}/runs[/stream|/wait]``), else None."""
+    match = _THREAD_RUN_PATH.match(path) if method == "POST" else None
+    return match.group("thread_id") if match else None
+
+
 async def pseudonymise_state_update(thread_id: str, body: Any) -> bool:
     """Replace, in place, the PII of a state update's ``values`` by the thread's placeholders; True when changed."""
-    if not isinstance(body, dict) or body.get("values") is None:
-        return False
-    values = body["values"]
+    return await _pseudonymise_parts(thread_id, body, ("values",))
 
-    def change(pseudonyms: Pseudonyms) -> Any:
-        return redact_value(values, text=pseudonyms.pseudonymise)
+
+async def pseudonymise_command(thread_id: str, body: Any) -> bool:
+    """Replace, in place, the PII of a run's ``command.resume`` and ``command.update``; True when changed."""
+    command = body.get("command") if isinstance(body, dict) else None
+    return await _pseudonymise_parts(thread_id, command, ("resume", "update"))
+
+
+async def _pseudonymise_parts(thread_id: str, container: Any, keys: tuple[str, ...]) -> bool:
+    if not isinstance(container, dict):
+        return False
+    parts = {key: container[key] for key in keys if container.get(key) is not None}
+    if not parts:
+        return False
+
+    def change(pseudonyms: Pseudonyms) -> dict[str, Any]:
+        return {key: redact_value(value, text=pseudonyms.pseudonymise) for key, value in parts.items()}
 
     redacted = await update_pseudonyms(thread_id, lambda pseudonyms: asyncio.to_thread(change, pseudonyms))
-    body["values"] = redacted
-    return bool(redacted != values)
+    container.update(redacted)
+    return bool(redacted != parts)
 
 
 def stateless_run_send(send: Send, pseudonyms: Pseudonyms, *, keep: bool) -> Send:

@@ -24,9 +24,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from server.asgi_body import json_body, read_body, replay, rewritten
 from server.errors import send_json_error
 from server.guards.run_context import CONTEXT_GRAPHS, run_context_problem
-from server.pseudonym_writes import pseudonyms_apply, stateless_run_send
+from server.pseudonym_writes import stateless_run_send
 from signals.pii_pseudonyms import Pseudonyms
-from signals.pii_vault import VaultKeyMismatch, update_pseudonyms
+from signals.pii_vault import VaultKeyMismatch, pseudonyms_apply, update_pseudonyms
 
 _THREAD_RUN_PATH = re.compile(r"^/threads/(?P<thread_id>[^/]+)/runs(?:/stream|/wait)?/?$")
 _STATELESS_RUN_PATH = re.compile(r"^/runs(?:/stream|/wait)?/?$")

@@ -4,8 +4,8 @@
 update (``POST /threads/{id}/state``: ``values``), a run that resumes or updates a thread (``command.resume``,
 ``command.update``: how the staff inbox answers a customer) and the store (``PUT /store/items``: ``value``).
 Every free-text string in those parts is redacted here (``PII_MODE``); ids, roles and other enum-like fields stay.
-When a remote model reads the thread, a state update's values get the thread's pseudonyms instead, names included
-(server/pseudonym_writes.py), as the customer's own messages do.
+When a remote model reads the thread, a state update's values and a run's command get the thread's pseudonyms
+instead, names included (server/pseudonym_writes.py), as the customer's own messages do.
 """
 
 from __future__ import annotations
@@ -18,8 +18,13 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from server.asgi_body import json_body, read_body, replay, rewritten
 from server.errors import send_json_error
-from server.pseudonym_writes import pseudonymise_state_update, pseudonyms_apply, state_update_thread
-from signals.pii_vault import VaultKeyMismatch
+from server.pseudonym_writes import (
+    pseudonymise_command,
+    pseudonymise_state_update,
+    state_update_thread,
+    thread_command_run,
+)
+from signals.pii_vault import VaultKeyMismatch, pseudonyms_apply
 from support.redaction import redact_value
 
 _STATE_PATH = re.compile(r"^/threads/[^/]+/state/?$")
@@ -72,10 +77,14 @@ class StateRedactionGuard:
         if raw is None:
             return
         body = json_body(scope, raw)  # None when malformed: Aegra answers 422 and nothing is written
-        thread_id = state_update_thread(scope["method"], scope["path"])
+        state_thread = state_update_thread(scope["method"], scope["path"])
+        thread_id = state_thread or thread_command_run(scope["method"], scope["path"])
         if body is not None and thread_id and self.pseudonyms and pseudonyms_apply(self.pii_mode):
             try:
-                changed = await pseudonymise_state_update(thread_id, body)
+                if state_thread:
+                    changed = await pseudonymise_state_update(thread_id, body)
+                else:
+                    changed = await pseudonymise_command(thread_id, body)
             except VaultKeyMismatch as mismatch:
                 await send_json_error(send, 503, str(mismatch))
                 return

@@ -53,7 +53,7 @@ class Pseudonyms:
         Values the map already holds are replaced wherever they occur, also where the recognisers miss them this
         time ("It's Annabel Quistorp again" has no cue the NER model needs).
         """
-        text = self._replace_known(text)
+        text = self.replace_known(text)
         spans = redact_pii(text, mode="off").spans
         out: list[str] = []
         position = 0
@@ -65,7 +65,8 @@ class Pseudonyms:
         out.append(text[position:])
         return "".join(out)
 
-    def _replace_known(self, text: str) -> str:
+    def replace_known(self, text: str) -> str:
+        """``text`` with the values this map already holds replaced by their placeholders (no recognisers run)."""
         if not self.values:
             return text
         by_value = {value: placeholder for placeholder, value in self.values.items()}

@@ -27,6 +27,16 @@ def vault_keys() -> list[bytes]:
     return [vault_key(secret) for secret in settings.vault_secrets()]
 
 
+def pseudonyms_apply(pii_mode: str, model: Any = None) -> bool:
+    """Placeholders the model can tell apart: masking on, pseudonyms on, a remote model (``model`` or LLM_MODEL)."""
+    from settings import get_settings
+
+    settings = get_settings()
+    if pii_mode != "mask" or not settings.pii_pseudonyms:
+        return False
+    return (model if isinstance(model, str) and model else settings.llm_model) != "offline"
+
+
 _HINT = "set PII_VAULT_KEY to the key that sealed it, or list that key in PII_VAULT_OLD_KEYS"
 
 

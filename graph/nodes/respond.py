@@ -22,6 +22,7 @@ from graph.clock import now
 from graph.costs import add_usage
 from graph.grounding import Grounding, GroundingArticle, GroundingMemory, GroundingTicket, render_grounding
 from graph.messages import text_of
+from graph.model_placeholders import with_known_placeholders
 from graph.models import ModelChoice
 from graph.persona import resolve_persona
 from graph.state import CitedArticle, Context, State
@@ -164,6 +165,7 @@ def make_respond(models: ModelChoice, tools: Sequence[BaseTool], article_text: A
         bodies = await article_text(context.tenant, top) if article_text and top else {}
         grounding = build_grounding(state, persona, bodies)
         prompt = [system_prompt(state, persona, grounding, context), *model_messages(state)]
+        prompt = await with_known_placeholders(prompt, context.model)
         usable = tools if state.tool_rounds < max_rounds else ()
         steps = models.answer_steps(context.model, usable)
         if state.model_failure:  # a remote model already failed this turn: don't make the customer wait again

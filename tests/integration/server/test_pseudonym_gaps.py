@@ -192,3 +192,40 @@ async def test_staff_of_the_tenant_read_the_values_in_the_console_and_another_te
         ):
             page = stranger.get(path)
             assert page.status_code == 404 and _raw_in(page.text) == [], path
+
+
+async def test_a_persons_reply_reaches_the_model_with_the_customers_placeholders(
+    llm_server: ServerProcess, stub: OpenAIStub
+) -> None:
+    customer = llm_server.customer_headers("gaps-reply")
+    own = get_client(url=llm_server.url, headers=customer)
+    thread_id = (await own.threads.create())["thread_id"]
+    await own.runs.wait(thread_id, "support", input=ask(FIRST))
+    stub.script("intent", Reply(json.dumps({"intent": "talk_to_human", "confidence": 0.95})))
+    escalated = await own.runs.wait(thread_id, "support", input=ask("Please talk to a human agent now."))
+    assert isinstance(escalated, dict) and escalated.get("escalation"), escalated
+
+    def handoff_id() -> int | None:
+        with psycopg.connect(llm_server.database_url) as conn:
+            row = conn.execute("SELECT id FROM handoffs WHERE thread_id = %s", (thread_id,)).fetchone()
+        return int(row[0]) if row else None
+
+    handoff = await wait_until(handoff_id, what="the handoff is in the inbox", timeout_s=120, poll_s=0.25)
+    staff = f"Hello {NAME}, I have written to {EMAIL} with the steps."
+    async with httpx.AsyncClient(base_url=llm_server.url, headers=llm_server.headers, timeout=120) as http:
+        for action, body in (("claim", {"agent": "Sam"}), ("reply", {"agent": "Sam", "text": staff})):
+            response = await http.post(f"/inbox/{handoff}/{action}", json=body)
+            assert response.status_code == 200, response.text
+        handback = await http.post(f"/inbox/{handoff}/handback", json={"agent": "Sam"})
+        assert handback.status_code == 200, handback.text
+
+    # The customer reads the person's words with their values; the model read the thread's placeholders.
+    contents = _contents((await own.threads.get_state(thread_id))["values"])
+    assert staff in contents, contents
+    answers_before = len(stub.of_kind("answer"))
+    await own.runs.wait(thread_id, "support", input=ask("Thanks, and how do I change my email?"))
+    sent = json.dumps(stub.of_kind("answer")[answers_before].body)
+    assert "Hello <PERSON_1>, I have written to <EMAIL_1>" in sent, sent
+    # The ticket's history (system prompt, tool results) quotes the reply as our records keep it, the name kept:
+    # the model reads the customer's placeholder there too, never the value.
+    assert _raw_in(sent) == [] and "<EMAIL_ADDRESS>" not in sent, _raw_in(sent)

@@ -6,6 +6,7 @@ checked here first, so an action the role may not take is 403 even when posted d
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Annotated, Any
 
@@ -21,7 +22,7 @@ from console.presence import viewing
 from console.threads import read_conversation
 from server.routes import inbox as inbox_api
 from server.routes.support_deps import PoolDep
-from staff.accounts import list_accounts
+from staff.accounts import StaffAccount, list_accounts
 from support import inbox
 
 router = APIRouter(prefix="/inbox")
@@ -58,13 +59,16 @@ async def handoff_page(request: Request, handoff_id: int, staff: Reader, pool: P
         handoff = await inbox.get_handoff(pool, tenant, handoff_id)
     except inbox.HandoffNotFoundError:
         return render(request, "not_found.html", staff, status_code=404, what=f"handoff {handoff_id}")
-    handoff = await with_customer_values(staff.identity, tenant, handoff["customer_id"], handoff["thread_id"], handoff)
-    conversation = await read_conversation(request, handoff["thread_id"])
-    colleagues = await viewing(pool, tenant, handoff_id, staff.agent_name)
-    people = []
-    if staff.may("inbox.assign"):
-        async with pool.connection() as conn:
-            people = await list_accounts(conn, tenant=tenant)
+    # Independent reads (the note's values, the transcript through the API, presence, staff, notes, the customer
+    # sidebar) wait on Postgres and the API at the same time, not one after another.
+    handoff, conversation, colleagues, people, notes, sidebar = await asyncio.gather(
+        with_customer_values(staff.identity, tenant, handoff["customer_id"], handoff["thread_id"], handoff),
+        read_conversation(request, handoff["thread_id"]),
+        viewing(pool, tenant, handoff_id, staff.agent_name),
+        _assignable_staff(pool, tenant, staff),
+        private_notes(pool, tenant, handoff["ticket_id"]),
+        customer_view(pool, tenant, handoff["customer_id"], reader=staff.identity, ticket_limit=10),
+    )
     return render(
         request,
         "handoff.html",
@@ -75,9 +79,17 @@ async def handoff_page(request: Request, handoff_id: int, staff: Reader, pool: P
         colleagues=colleagues,
         people=people,
         canned=CANNED_REPLIES,
-        notes=await private_notes(pool, tenant, handoff["ticket_id"]),
-        **await customer_view(pool, tenant, handoff["customer_id"], reader=staff.identity, ticket_limit=10),
+        notes=notes,
+        **sidebar,
     )
+
+
+async def _assignable_staff(pool: Any, tenant: str, staff: Staff) -> list[StaffAccount]:
+    """The tenant's accounts, for whoever may assign a handoff (nobody else sees the list)."""
+    if not staff.may("inbox.assign"):
+        return []
+    async with pool.connection() as conn:
+        return await list_accounts(conn, tenant=tenant)
 
 
 @router.get("/{handoff_id}/live", response_class=HTMLResponse)

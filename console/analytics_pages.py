@@ -1,6 +1,6 @@
 """The analytics page: server-drawn charts with their numbers in tables beside them, CSV per table, drill-downs.
 
-A day or an intent links to its conversations.
+A day or an intent links to its conversations, a team to its handoffs in the inbox.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from support.analytics import TimeRange, support_metrics
 
 router = APIRouter(prefix="/analytics")
 Reader = Annotated[Staff, need("analytics.read")]
-Table = Literal["volume", "intents", "articles", "models"]
+Table = Literal["volume", "intents", "teams", "articles", "models"]
 MAX_DAYS = 92
 VOLUME_COLUMNS = (
     "day",
@@ -49,6 +49,7 @@ def _tables(report: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     return {
         "volume": [{key: row.get(key) for key in VOLUME_COLUMNS} for row in volume],
         "intents": report["top_intents"],
+        "teams": report["teams"],
         "articles": report["articles"],
         "models": report["model"].get("by_model", []),
     }
@@ -56,12 +57,12 @@ def _tables(report: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
 
 @router.get("", response_class=HTMLResponse)
 async def analytics_page(request: Request, staff: Reader, pool: PoolDep, days: int = 7) -> HTMLResponse:
-    """Volume, resolution, escalation by intent, CSAT, response times, KB effectiveness, cost, alerts."""
+    """Volume, resolution, escalation by intent and team, CSAT, response times, KB effectiveness, cost, alerts."""
     tenant = staff.identity.tenant
     window = _window(days)
     report = await support_metrics(pool, tenant, window, top=15)
     tables = _tables(report)
-    volume, intents = tables["volume"], tables["intents"]
+    volume, intents, teams = tables["volume"], tables["intents"], tables["teams"]
     day_links = [f"/console/conversations?since={row['day']}&until={row['day']}" for row in volume]
     charts = {
         "volume": bar_chart(
@@ -90,6 +91,12 @@ async def analytics_page(request: Request, staff: Reader, pool: PoolDep, days: i
                 "escalated": [row["escalated"] for row in intents],
             },
             links=[f"/console/conversations?intent={row['intent']}" for row in intents],
+        ),
+        "teams": bar_chart(
+            "Escalated conversations by team, and those still waiting",
+            [str(row["team"]) for row in teams],
+            {"escalated": [row["escalated"] for row in teams], "waiting": [row["waiting"] for row in teams]},
+            links=[f"/console/inbox?team={row['team']}" for row in teams],
         ),
     }
     spikes = await intent_spikes(pool, tenant, at=window.end, bucket="hour", baseline_buckets=24, z_threshold=3.0)

@@ -97,6 +97,17 @@ WHERE e.tenant = %(tenant)s AND e.created_at >= %(start)s AND e.created_at < %(e
 GROUP BY e.intent ORDER BY conversations DESC, turns DESC, e.intent LIMIT %(limit)s
 """
 
+_TEAMS = """
+SELECT h.team, count(DISTINCT h.thread_id) AS escalated, count(*) AS handoffs,
+       count(*) FILTER (WHERE h.status = 'waiting') AS waiting,
+       count(*) FILTER (WHERE h.status = 'closed') AS closed,
+       (percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM h.claimed_at - h.created_at)))::float
+         AS claim_s_median
+FROM handoffs h
+WHERE h.tenant = %(tenant)s AND h.created_at >= %(start)s AND h.created_at < %(end)s
+GROUP BY h.team ORDER BY escalated DESC, h.team LIMIT %(limit)s
+"""
+
 _ARTICLES = """
 WITH cites AS (
   SELECT a.article, e.thread_id, min(e.turn) AS first_turn, count(*) AS citations,
@@ -168,7 +179,7 @@ def _totals(buckets: list[Row]) -> Row:
 
 
 async def support_metrics(db: Db | None, tenant: str, window: TimeRange, *, top: int = 10) -> dict[str, Any]:
-    """Per-bucket and total resolution, escalation, CSAT, first response and sentiment; intents; articles; model.
+    """Per-bucket and total resolution, escalation, CSAT, first response and sentiment; intents; teams; articles; model.
 
     ``model`` holds the answers' tokens, cost, fallbacks and failures (support/model_usage.py).
     """
@@ -179,17 +190,23 @@ async def support_metrics(db: Db | None, tenant: str, window: TimeRange, *, top:
         buckets = [_with_rates(row) for row in await fetch_all(conn, _CONVERSATIONS, params)]
         intents = await fetch_all(conn, _TOP_INTENTS, params)
         articles = await fetch_all(conn, _ARTICLES, params)
+        teams = await fetch_all(conn, _TEAMS, params)
         model = await model_metrics(conn, params)
     for intent in intents:
         intent["escalation_rate"] = _rate(intent["escalated"], intent["conversations"])
+    totals = _totals(buckets)
+    for team in teams:
+        # Of all the window's conversations, the share handed to this team.
+        team["escalation_rate"] = _rate(team["escalated"], totals["conversations"])
     for article in articles:
         article["resolution_rate"] = _rate(article["resolved"], article["conversations"])
         article["escalation_rate"] = _rate(article["escalated_after"], article["conversations"])
     return {
         "range": {"start": window.start, "end": window.end, "bucket": window.bucket},
-        "totals": _totals(buckets),
+        "totals": totals,
         "buckets": buckets,
         "top_intents": intents,
+        "teams": teams,
         "articles": articles,
         "model": model,
     }

@@ -147,6 +147,45 @@ async def test_metrics_by_day(support_pool: AsyncConnectionPool) -> None:
     assert articles["kb-refunds"]["escalated_after"] == 1 and articles["kb-refunds"]["low_confidence_citations"] == 1
 
 
+async def test_escalation_by_team_counts_conversations_handed_to_each_team(support_pool: AsyncConnectionPool) -> None:
+    tenant = "teams-t"
+    for n in range(4):  # four conversations in the window, three of them handed to a team
+        await run(
+            support_pool,
+            "INSERT INTO conversation_events (tenant, created_at, thread_id, customer_id, turn, intent)"
+            " VALUES (%s, %s, %s, 'c', 1, 'billing_invoice')",
+            tenant,
+            DAY1 + timedelta(minutes=n),
+            f"tt{n}",
+        )
+    rows = [
+        ("tt0", "billing", "closed", DAY1, DAY1 + timedelta(seconds=60)),
+        ("tt1", "billing", "waiting", DAY1 + timedelta(minutes=1), None),
+        ("tt2", "technical", "claimed", DAY1 + timedelta(minutes=2), DAY1 + timedelta(minutes=2, seconds=300)),
+        ("tt9", "technical", "waiting", DAY1 - timedelta(days=3), None),  # before the window
+    ]
+    for thread, team, status, created, claimed in rows:
+        await run(
+            support_pool,
+            "INSERT INTO handoffs (tenant, thread_id, customer_id, team, priority, reason, summary, status,"
+            " created_at, claimed_at) VALUES (%s, %s, 'c', %s, 'normal', 'asked_for_human', 's', %s, %s, %s)",
+            tenant,
+            thread,
+            team,
+            status,
+            created,
+            claimed,
+        )
+    window = TimeRange(datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 3, 2, tzinfo=UTC), "day")
+    teams = {row["team"]: row for row in (await support_metrics(support_pool, tenant, window))["teams"]}
+    assert set(teams) == {"billing", "technical"}
+    billing, technical = teams["billing"], teams["technical"]
+    assert (billing["escalated"], billing["waiting"], billing["closed"]) == (2, 1, 1)
+    assert billing["escalation_rate"] == 0.5 and billing["claim_s_median"] == 60.0
+    assert (technical["escalated"], technical["waiting"], technical["escalation_rate"]) == (1, 0, 0.25)
+    assert technical["claim_s_median"] == 300.0
+
+
 async def test_metrics_by_hour_and_bad_ranges(support_pool: AsyncConnectionPool) -> None:
     await seed(support_pool)
     window = TimeRange(DAY1, DAY1 + timedelta(hours=4), "hour")

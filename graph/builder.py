@@ -15,6 +15,7 @@ from langgraph.store.base import BaseStore
 
 from graph.article_text import fetch_article_bodies
 from graph.internal_usage import add_to_recorded_turn
+from graph.model_placeholders import placeholders_in_tool_results
 from graph.models import ModelChoice
 from graph.nodes.classify import classify
 from graph.nodes.escalate import make_escalate
@@ -70,7 +71,9 @@ def build_graph(
     builder.add_node("retrieve", make_retrieve([*lookups, list_my_tickets], _repeat_contact))
     # No node retries: graph/answer.py bounds the answer's retries and fallbacks by one deadline.
     builder.add_node("respond", make_respond(models, answer_tools, fetch_article_bodies))
-    builder.add_node("tools", ToolNode(answer_tools, handle_tool_errors=True))
+    builder.add_node(
+        "tools", ToolNode(answer_tools, handle_tool_errors=True, awrap_tool_call=placeholders_in_tool_results)
+    )
     builder.add_node("escalate", make_escalate(open_handoff))
     builder.add_node("await_human", make_await_human(record_direct_resume))
     builder.add_node(

@@ -9,37 +9,60 @@ this text (KB articles would lose words such as "Linux"); the records' identifie
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 
 from langchain_core.messages import BaseMessage, SystemMessage, ToolMessage
+from langchain_core.runnables import RunnableConfig
 from langgraph.config import get_config
+from langgraph.prebuilt.tool_node import ToolCallRequest
+from langgraph.types import Command
 
 from settings import get_settings
 from signals.pii_pseudonyms import Pseudonyms
 from signals.pii_vault import load_pseudonyms, pseudonyms_apply
 
-logger = logging.getLogger(__name__)
-
 
 async def with_known_placeholders(messages: Sequence[BaseMessage], model: str | None) -> list[BaseMessage]:
     """``messages`` with the thread's known values replaced in the system prompt and tool results."""
-    if not pseudonyms_apply(get_settings().pii_mode, model):
-        return list(messages)
     try:
-        thread_id = get_config().get("configurable", {}).get("thread_id")
+        config = get_config()
     except RuntimeError:  # called outside a graph run (a node under test): no thread, no map
         return list(messages)
-    if not thread_id:
-        return list(messages)
-    pseudonyms = await load_pseudonyms(str(thread_id))
-    if not pseudonyms.values:
+    pseudonyms = await _thread_pseudonyms(config, model)
+    if pseudonyms is None:
         return list(messages)
     return [_replaced(message, pseudonyms) for message in messages]
 
 
-def _replaced(message: BaseMessage, pseudonyms: Pseudonyms) -> BaseMessage:
+async def placeholders_in_tool_results(
+    request: ToolCallRequest, execute: Callable[[ToolCallRequest], Awaitable[ToolMessage | Command[Any]]]
+) -> ToolMessage | Command[Any]:
+    """A ToolNode wrapper: a tool's result holds the thread's placeholders before it enters the state.
+
+    Ticket histories parsed from it (the retrieve node's ``tickets``) and the checkpoints then never keep a value
+    the customer gave, where a person typed it into our records.
+    """
+    result = await execute(request)
+    if not isinstance(result, ToolMessage):
+        return result
+    model = getattr(request.runtime.context, "model", None)
+    pseudonyms = await _thread_pseudonyms(request.runtime.config, model)
+    return result if pseudonyms is None else _replaced(result, pseudonyms)
+
+
+async def _thread_pseudonyms(config: RunnableConfig | None, model: str | None) -> Pseudonyms | None:
+    if not pseudonyms_apply(get_settings().pii_mode, model):
+        return None
+    thread_id = (config or {}).get("configurable", {}).get("thread_id")
+    if not thread_id:
+        return None
+    pseudonyms = await load_pseudonyms(str(thread_id))
+    return pseudonyms if pseudonyms.values else None
+
+
+def _replaced[M: BaseMessage](message: M, pseudonyms: Pseudonyms) -> M:
     if not isinstance(message, SystemMessage | ToolMessage) or not isinstance(message.content, str):
         return message
     text = pseudonyms.replace_known(message.content)
-    return message if text == message.content else message.model_copy(update={"content": text})
+    return message if text == message.content else message.model_copy(update={"content": text})  # type: ignore[return-value]  # model_copy keeps the class

@@ -20,6 +20,7 @@ from langgraph.runtime import Runtime
 from graph.memory import get_memory_writer, memory_namespace, recall_memories
 from graph.memory_extract import NON_ISSUE_INTENTS
 from graph.messages import last_human_text, previous_human_text, text_of
+from graph.model_placeholders import placeholders_in_tool_results
 from graph.offline.cues import asks_about_memory, content_words, is_ticket_question, ticket_ids
 from graph.state import Context, MemoryFact, RetrievedArticle, State, TicketRef
 from tools.tickets import ANONYMOUS, UNAVAILABLE
@@ -109,7 +110,7 @@ def parse_ticket_text(text: str, asked_id: str | None) -> list[TicketRef]:
 
 def make_retrieve(tools: Sequence[BaseTool], repeat_check: RepeatCheck | None = None) -> Any:
     """The retrieve node over ``tools`` (search_knowledge_base, lookup_ticket)."""
-    tool_node = ToolNode(list(tools), handle_tool_errors=True)
+    tool_node = ToolNode(list(tools), handle_tool_errors=True, awrap_tool_call=placeholders_in_tool_results)
     names = {tool.name for tool in tools}
 
     async def retrieve(state: State, runtime: Runtime[Context], config: RunnableConfig) -> dict[str, Any]:

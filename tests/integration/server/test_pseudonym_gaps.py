@@ -229,3 +229,7 @@ async def test_a_persons_reply_reaches_the_model_with_the_customers_placeholders
     # The ticket's history (system prompt, tool results) quotes the reply as our records keep it, the name kept:
     # the model reads the customer's placeholder there too, never the value.
     assert _raw_in(sent) == [] and "<EMAIL_ADDRESS>" not in sent, _raw_in(sent)
+    # Only our support records keep the name a person typed (names stay there by design, identifiers are masked);
+    # the thread's state, its runs and checkpoints hold the placeholder, tool results and parsed tickets included.
+    leaks = {row.table for row in scan(llm_server.database_url).all() if _raw_in(row.text)}
+    assert leaks <= {"ticket_events"}, leaks

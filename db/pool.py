@@ -59,7 +59,8 @@ async def get_lock_pool(url: str, *, max_size: int = LOCK_POOL_MAX_SIZE) -> Asyn
     """Sessions for session-level advisory locks, one pool per event loop and URL.
 
     A returned session gives up every advisory lock it still holds (a session that is mid-query when its task
-    is cancelled is closed instead, which releases them too), so a lock never outlives the code that took it.
+    is cancelled is closed instead, which releases them too), so a lock never outlives the code that took it by
+    more than a moment: psycopg_pool runs the reset in its worker task just after the return.
     Reusing sessions spares a Postgres backend start per run.
     """
     loop = asyncio.get_running_loop()

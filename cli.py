@@ -7,6 +7,7 @@ import faulthandler
 import importlib
 import importlib.util
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -187,7 +188,10 @@ def studio(
     command = [str(langgraph), "dev", "--port", str(port), "--no-browser", "--config", str(config)]
     command += [] if reload else ["--no-reload"]
     console.print(f"Studio: https://smith.langchain.com/studio/?baseUrl=http://127.0.0.1:{port}")
-    raise typer.Exit(subprocess.call(command, cwd=PROJECT_ROOT))
+    child = subprocess.Popen(command, cwd=PROJECT_ROOT)
+    # A process manager stops us with SIGTERM: pass it on, or `langgraph dev` outlives us, orphaned, on its port.
+    signal.signal(signal.SIGTERM, lambda signum, _frame: child.send_signal(signum))
+    raise typer.Exit(child.wait())
 
 
 @app.command()

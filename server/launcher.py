@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -152,7 +153,9 @@ class ServerProcess:
             **self.extra_env,
         }
         log = self.log_path.open("ab")
-        self.process = subprocess.Popen(self.command(), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(
+            self.command(), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -169,7 +172,12 @@ class ServerProcess:
         raise TimeoutError(f"server did not answer within {timeout_s}s:\n{self.log_path.read_text()[-4000:]}")
 
     def stop(self) -> None:
-        """SIGTERM, then SIGKILL after 30 s."""
+        """SIGTERM, then SIGKILL after 30 s; then SIGKILL to whatever of its session is left.
+
+        The process leads a session of its own (``start_new_session``), so a child that outlived a clean stop is
+        found by its group and does not stay behind, orphaned, holding a port. ``kill`` leaves the group alone:
+        the crash tests check what the children do when their parent dies.
+        """
         if self.process and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:
@@ -177,6 +185,9 @@ class ServerProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        if self.process:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.process.pid, signal.SIGKILL)
 
     def kill(self) -> None:
         """SIGKILL: the process gets no chance to clean up."""

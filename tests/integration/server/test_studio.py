@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import psutil
 import psycopg
 import pytest
 from langgraph_sdk import get_client
 from langgraph_sdk.errors import NotFoundError
 
 from server.launcher import ServerProcess, StudioProcess
-from tests.waiting import SERVER_START_TIMEOUT_S
+from tests.waiting import SERVER_START_TIMEOUT_S, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -40,6 +41,7 @@ async def test_langgraph_dev_checkpoints_to_postgres(
         with pytest.raises(NotFoundError):
             await ben.threads.get(own["thread_id"])
         await _support_graph_turns(studio, live_server)
+        await _sigterm_stops_langgraph_dev(studio)
     finally:
         studio.stop()
     log = (tmp_path / "studio.log").read_text(errors="replace")
@@ -47,6 +49,20 @@ async def test_langgraph_dev_checkpoints_to_postgres(
     with psycopg.connect(live_server.database_url) as conn:
         row = conn.execute("SELECT count(*) FROM checkpoints WHERE thread_id = %s", (thread_id,)).fetchone()
     assert row is not None and row[0] >= 2
+
+
+async def _sigterm_stops_langgraph_dev(studio: ServerProcess) -> None:
+    """A process manager's SIGTERM to `support-agent studio` reaches `langgraph dev`: nothing outlives it."""
+    assert studio.process is not None
+    children = psutil.Process(studio.process.pid).children(recursive=True)
+    assert children, "support-agent studio runs `langgraph dev` as its child"
+    studio.process.terminate()
+    studio.process.wait(timeout=60)
+
+    def gone() -> bool:
+        return not any(child.is_running() and child.status() != psutil.STATUS_ZOMBIE for child in children)
+
+    await wait_until(gone, what="every child of `support-agent studio` has exited after its SIGTERM")
 
 
 def _last_text(values: object) -> str:

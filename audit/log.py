@@ -15,6 +15,7 @@ import hmac
 import logging
 from typing import Any
 
+from psycopg import AsyncConnection
 from psycopg.types.json import Jsonb
 
 from db.pool import get_pool
@@ -51,23 +52,53 @@ async def record(
     if tenant is None:
         logger.error("audit record %s on %s %s has no tenant; not written", action, target_type, target_id)
         return
+    pool = await get_pool()
+    async with pool.connection() as conn:
+        await write(
+            conn,
+            tenant,
+            action,
+            target_type,
+            target_id,
+            details,
+            actor_role=actor.role if actor else None,
+            actor_subject=actor.subject if actor else None,
+            client_ip=facts.client_ip if facts else "",
+        )
+
+
+async def write(
+    conn: AsyncConnection[Any],
+    tenant: str,
+    action: str,
+    target_type: str | None,
+    target_id: str | int | None,
+    details: dict[str, Any] | None,
+    *,
+    actor_role: str | None,
+    actor_subject: str | None,
+    client_ip: str = "",
+) -> None:
+    """Append one row on ``conn`` (inside the caller's transaction) with an actor the caller names.
+
+    For actions taken where no request is being served, such as a run that a person resumed through the LangGraph
+    API and a worker executes: the row commits or rolls back with the change it records.
+    """
     if target_type == "customer" and target_id is not None:
         target_id = customer_ref(tenant, str(target_id))
     if details and isinstance(details.get("customer_id"), str):
         details = {**details, "customer_id": customer_ref(tenant, details["customer_id"])}
-    pool = await get_pool()
-    async with pool.connection() as conn:
-        await conn.execute(
-            "INSERT INTO audit_log (tenant, actor_role, actor_subject, action, target_type, target_id, client_ip,"
-            " details) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-            (
-                tenant,
-                actor.role if actor else None,
-                actor.subject if actor else None,
-                action,
-                target_type,
-                None if target_id is None else str(target_id),
-                facts.client_ip if facts else "",
-                Jsonb(details or {}),
-            ),
-        )
+    await conn.execute(
+        "INSERT INTO audit_log (tenant, actor_role, actor_subject, action, target_type, target_id, client_ip,"
+        " details) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+        (
+            tenant,
+            actor_role,
+            actor_subject,
+            action,
+            target_type,
+            None if target_id is None else str(target_id),
+            client_ip,
+            Jsonb(details or {}),
+        ),
+    )

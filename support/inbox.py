@@ -149,8 +149,14 @@ async def begin_action(db: Db | None, tenant: str, handoff_id: int, action: Acti
         return str(current["status"]), await get_handoff(conn, tenant, handoff_id)
 
 
-async def enter_status(db: Db | None, handoff_id: int, status: str, agent: str) -> None:
-    """Put the handoff in ``status`` after ``agent``'s action (the one UPDATE every way of acting shares)."""
+async def enter_status(
+    db: Db | None, handoff_id: int, status: str, agent: str, *, resumed_by: str | None = None
+) -> None:
+    """Put the handoff in ``status`` after ``agent``'s action (the one UPDATE every way of acting shares).
+
+    ``resumed_by`` is the graph step that resumed the thread directly (see support.inbox_resume), kept so that a
+    retried step is not recorded twice; our routes leave it as it was.
+    """
     await fetch_one(
         db,
         "UPDATE handoffs SET status = %s, claimed_by = COALESCE(claimed_by, %s),"
@@ -158,8 +164,8 @@ async def enter_status(db: Db | None, handoff_id: int, status: str, agent: str) 
         " answered_at = CASE WHEN %s = 'answered' THEN now() ELSE answered_at END,"
         " closed_at = CASE WHEN %s IN ('closed','handed_back') THEN now() ELSE closed_at END,"
         " unread = CASE WHEN %s = 'answered' THEN 0 ELSE unread END,"
-        " updated_at = now() WHERE id = %s RETURNING id",
-        (status, agent, status, status, status, handoff_id),
+        " resumed_by = COALESCE(%s, resumed_by), updated_at = now() WHERE id = %s RETURNING id",
+        (status, agent, status, status, status, resumed_by, handoff_id),
     )
 
 

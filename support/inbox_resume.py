@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import logging
 
-from support.connections import Db, acquire, execute, fetch_one
+from audit import log as audit
+from support.connections import Db, acquire, fetch_one
 from support.handoff_lifecycle import TransitionError, next_status
 from support.inbox import Action, enter_status, finish_action, get_handoff
 
@@ -33,13 +34,16 @@ async def record_direct_resume(
     text: str,
     resume_key: str | None,
     staff_account_id: str | None = None,
+    actor_role: str | None = None,
+    actor_subject: str | None = None,
     resolution: str | None = None,
     db: Db | None = None,
 ) -> str:
-    """Move the handoff and its ticket for the action, once per ``resume_key``; returns who acted.
+    """Move the handoff and its ticket for the action and audit it, once per ``resume_key``; returns who acted.
 
     ``staff_account_id`` is the signed-in staff member who resumed the thread, when it was one (their email then
-    replaces ``agent``). An action the handoff's state does not allow is logged and not recorded.
+    replaces ``agent``); ``actor_role``/``actor_subject`` name the credential in the audit log, as our inbox routes
+    do. An action the handoff's state does not allow is logged and not recorded.
     """
     async with acquire(db) as conn, conn.transaction():
         if staff_account_id:
@@ -54,8 +58,18 @@ async def record_direct_resume(
         except TransitionError as error:
             logger.warning("handoff %s resumed directly: %s; not recorded", handoff_id, error)
             return agent
-        await enter_status(conn, handoff_id, status, agent)
-        await execute(conn, "UPDATE handoffs SET resumed_by = %s WHERE id = %s", (resume_key, handoff_id))
+        await enter_status(conn, handoff_id, status, agent, resumed_by=resume_key)
         handoff = await get_handoff(conn, tenant, handoff_id)
         await finish_action(conn, handoff, action, agent=agent, text=text or None, resolution=resolution)
+        details = {"agent": agent, "thread_id": handoff["thread_id"], "via": "langgraph_api"}
+        await audit.write(
+            conn,
+            tenant,
+            f"inbox.{action}",
+            "handoff",
+            handoff_id,
+            details,
+            actor_role=actor_role,
+            actor_subject=actor_subject,
+        )
     return agent

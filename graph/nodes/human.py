@@ -42,13 +42,21 @@ RecordResume = Callable[..., Awaitable[str]]
 """support.inbox_resume.record_direct_resume: records an agent-inbox action, returns who acted."""
 
 
-def resuming_staff(config: RunnableConfig) -> str | None:
-    """The staff account that resumed the run when it was a signed-in person (not a key or a customer)."""
+def resumer(config: RunnableConfig) -> dict[str, str | None]:
+    """Who resumed the run, from Aegra's user, as ``record_direct_resume``'s keyword arguments.
+
+    Role and subject name the credential in the audit log; the staff account is set when it was a signed-in
+    person (not a key or a customer).
+    """
     user = (config.get("configurable") or {}).get("langgraph_auth_user")
     if user is None:
-        return None
-    subject, proof = (_field(user, "subject"), _field(user, "proof"))
-    return str(subject) if proof == "staff_session" and subject else None
+        return {"actor_role": None, "actor_subject": None, "staff_account_id": None}
+    role, subject, proof = (_field(user, "role"), _field(user, "subject"), _field(user, "proof"))
+    return {
+        "actor_role": str(role) if role else None,
+        "actor_subject": str(subject) if subject else None,
+        "staff_account_id": str(subject) if proof == "staff_session" and subject else None,
+    }
 
 
 def _field(user: Any, name: str) -> Any:
@@ -82,7 +90,7 @@ def make_await_human(record_resume: RecordResume | None = None) -> Any:
                 agent=agent,
                 text=text,
                 resume_key=f"{step.checkpoint_id}:{step.task_id}" if step is not None else None,
-                staff_account_id=resuming_staff(config),
+                **resumer(config),
             )
         status = _STATUS[action]
         record = EscalationRecord(

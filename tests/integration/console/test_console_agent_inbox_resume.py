@@ -44,6 +44,17 @@ async def _ticket_events(server: ServerProcess, ticket_id: str, kind: str) -> in
     return int(row[0])
 
 
+async def _audited(server: ServerProcess, handoff_id: int) -> list[tuple[str, str | None, str | None, Any]]:
+    """(action, actor role, actor subject, details) of the audit rows on the handoff, oldest first."""
+    async with await psycopg.AsyncConnection.connect(server.database_url, autocommit=True) as conn:
+        cursor = await conn.execute(
+            "SELECT action, actor_role, actor_subject, details FROM audit_log"
+            " WHERE target_type = 'handoff' AND target_id = %s ORDER BY id",
+            (str(handoff_id),),
+        )
+        return [(str(row[0]), row[1], row[2], row[3]) for row in await cursor.fetchall()]
+
+
 async def test_agent_inbox_resume_moves_our_handoff_once(live_server: ServerProcess) -> None:
     thread_id, waiting = await _escalate(live_server, f"inbox-direct-{uuid.uuid4().hex[:8]}")
     assert waiting["status"] == "waiting" and waiting["ticket_id"]
@@ -76,6 +87,9 @@ async def test_agent_inbox_resume_moves_our_handoff_once(live_server: ServerProc
             tenant="default", handoff_id=handoff_id, action="reply", agent="x", text=words, resume_key=key[0], db=conn
         )
     assert await _ticket_events(live_server, ticket_id, "agent_reply") == 1
+    # Audited once, as our inbox route audits a reply, with the person who resumed and the way they came.
+    direct = {"agent": account.email, "thread_id": thread_id, "via": "langgraph_api"}
+    assert await _audited(live_server, handoff_id) == [("inbox.reply", "agent", account.id, direct)]
 
     # Our own inbox route records its reply itself; the graph does not record it a second time.
     reply = console.post(
@@ -85,10 +99,12 @@ async def test_agent_inbox_resume_moves_our_handoff_once(live_server: ServerProc
     )
     assert reply.status_code == 200, reply.text
     assert await _ticket_events(live_server, ticket_id, "agent_reply") == 2
+    assert [row[0] for row in await _audited(live_server, handoff_id)] == ["inbox.reply", "inbox.reply"]
 
     await person.runs.wait(thread_id, "support", command={"resume": [{"type": "ignore", "args": None}]})
     back = _handoff(live_server, handoff_id)
     assert back["status"] == "handed_back" and back["closed_at"] is not None
     assert await _ticket_events(live_server, ticket_id, "handback") == 1
+    assert (await _audited(live_server, handoff_id))[-1] == ("inbox.handback", "agent", account.id, direct)
     assert waiting["customer_id"] in console.get("/console/inbox?status=handed_back").text
     assert waiting["customer_id"] not in console.get("/console/inbox").text  # no longer waiting for anyone

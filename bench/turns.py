@@ -25,6 +25,7 @@ import typer
 from langgraph_sdk import get_client
 
 from bench.cpu import CpuMeter, postmaster_pid
+from bench.profile import Sampler, summarise
 from server.launcher import LangGraphDevProcess, ServerProcess, write_config
 
 QUESTIONS = (
@@ -124,23 +125,38 @@ async def first_token_ms(url: str, headers: dict[str, str], *, samples: int = 10
     return round(statistics.median(times), 1) if times else float("nan")
 
 
-def _measure(server: ServerProcess, *, conversations: int, turns: int, ttft: bool = False) -> dict[str, float]:
-    return _measure_servers([server], conversations=conversations, turns=turns, ttft=ttft)
+def _measure(
+    server: ServerProcess, *, conversations: int, turns: int, ttft: bool = False, profile: Path | None = None
+) -> dict[str, float]:
+    return _measure_servers([server], conversations=conversations, turns=turns, ttft=ttft, profile=profile)
 
 
 def _measure_servers(
-    servers: list[ServerProcess], *, conversations: int, turns: int, ttft: bool = False, redis_pid: int | None = None
+    servers: list[ServerProcess],
+    *,
+    conversations: int,
+    turns: int,
+    ttft: bool = False,
+    redis_pid: int | None = None,
+    profile: Path | None = None,
 ) -> dict[str, float]:
-    """Start ``servers`` one after the other, warm them up, then measure turns spread over all of them."""
+    """Start ``servers`` one after the other, warm them up, then measure turns spread over all of them.
+
+    With ``profile``, py-spy samples the servers during the measured turns and a summary is printed.
+    """
     try:
         for server in servers:
             server.start(timeout_s=600)
         urls, headers = [server.url for server in servers], servers[0].headers
         asyncio.run(_warm_up(urls, conversations, headers))
         pids = [server.process.pid for server in servers if server.process]
+        sampler = Sampler(pids, profile).start() if profile else None
         meter = CpuMeter(pids, postmaster_pid(servers[0].database_url), redis_pid).start()
         result = asyncio.run(drive(urls, conversations=conversations, turns=turns, headers=headers))
         cpu = meter.per_turn(len(result.latencies) + len(result.errors))
+        if sampler is not None:
+            measured = len(result.latencies) + len(result.errors)
+            print("\n".join(summarise(sampler.stop(), turns=measured, rate_hz=sampler.rate_hz).lines()))
         load = round(os.getloadavg()[0], 2)  # the machine is shared: what else ran shows here
         first = {"ttft_p50_ms": asyncio.run(first_token_ms(urls[0], headers))} if ttft else {}
     finally:
@@ -162,6 +178,9 @@ def main(
     llm_stub: Annotated[
         bool, typer.Option(help="LLM mode against the scripted OpenAI-compatible server; adds time to first token.")
     ] = False,
+    profile: Annotated[
+        Path | None, typer.Option(help="py-spy samples our server(s) during the measured turns: raw stacks here.")
+    ] = None,
 ) -> None:
     """Print turn latency for our server and for the in-memory anchor, and their p50 ratio."""
     if llm_stub:
@@ -169,12 +188,20 @@ def main(
 
         with OpenAIStub() as stub:
             env = {"LLM_MODEL": "openai:stub-model", "OPENAI_BASE_URL": stub.base_url, "OPENAI_API_KEY": "sk-stub"}
-            _run(conversations, turns, anchor, workers, replicas, env)
+            _run(conversations, turns, anchor, workers, replicas, env, profile)
         return
-    _run(conversations, turns, anchor, workers, replicas, {})
+    _run(conversations, turns, anchor, workers, replicas, {}, profile)
 
 
-def _run(conversations: int, turns: int, anchor: bool, workers: int, replicas: int, env: dict[str, str]) -> None:
+def _run(
+    conversations: int,
+    turns: int,
+    anchor: bool,
+    workers: int,
+    replicas: int,
+    env: dict[str, str],
+    profile: Path | None = None,
+) -> None:
     from db.migrations import migrate
     from db.runtime import resolve_database_url
     from settings import Settings
@@ -184,14 +211,21 @@ def _run(conversations: int, turns: int, anchor: bool, workers: int, replicas: i
     migrate(database_url)
     if replicas:
         ours = _measure_replicas(
-            database_url, work, replicas, workers=workers, conversations=conversations, turns=turns, env=env
+            database_url,
+            work,
+            replicas,
+            workers=workers,
+            conversations=conversations,
+            turns=turns,
+            env=env,
+            profile=profile,
         )
         label = f"{replicas} Redis-mode replica(s) of {workers} worker(s)"
     else:
         server = ServerProcess(
             database_url, write_config(work), work / "ours.log", seed=True, workers=workers, extra_env=env
         )
-        ours = _measure(server, conversations=conversations, turns=turns, ttft=bool(env))
+        ours = _measure(server, conversations=conversations, turns=turns, ttft=bool(env), profile=profile)
         label = f"{workers} worker(s)"
     print(f"ours (Aegra + Postgres, {label}): {conversations} conversations x {turns} turns: {ours}")
     figures: dict[str, object] = {
@@ -227,6 +261,7 @@ def _measure_replicas(
     conversations: int,
     turns: int,
     env: dict[str, str],
+    profile: Path | None = None,
 ) -> dict[str, float]:
     from tests.redis_server import RedisProcess
 
@@ -245,6 +280,8 @@ def _measure_replicas(
             for index in range(count)
         ]
         redis_pid = redis.process.pid if redis.process else None
-        return _measure_servers(servers, conversations=conversations, turns=turns, ttft=bool(env), redis_pid=redis_pid)
+        return _measure_servers(
+            servers, conversations=conversations, turns=turns, ttft=bool(env), redis_pid=redis_pid, profile=profile
+        )
     finally:
         redis.kill()

@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from db.cli_database import database_url
 from settings import PROJECT_ROOT, get_settings
 
 app = typer.Typer(help="Customer-support agent with memory, served through the LangGraph API.", no_args_is_help=True)
@@ -58,21 +59,6 @@ def _register(group: typer.Typer, commands: dict[str, str]) -> None:
         )
 
 
-def _database_url() -> str:
-    from db.runtime import DatabaseUnavailable, check_database, resolve_database_url
-
-    try:
-        url = resolve_database_url(get_settings())
-        check_database(url)
-    except DatabaseUnavailable as exc:
-        console.print(f"[bold red]Database unavailable:[/bold red] {exc}")
-        console.print("Set DATABASE_URL to a reachable Postgres with pgvector, or unset it to use the embedded one.")
-        raise typer.Exit(2) from exc
-    os.environ["DATABASE_URL"] = url
-    get_settings.cache_clear()
-    return url
-
-
 def _seed(url: str) -> None:
     from db.seed import seed_all
 
@@ -93,7 +79,7 @@ def serve(
     settings = get_settings()
     host = host or settings.host
     port = port or settings.port
-    url = _database_url()
+    url = database_url()
     applied = migrate(url)
     if applied:
         console.print(f"[green]migrations applied:[/green] {', '.join(applied)}")
@@ -182,7 +168,7 @@ def studio(
     """
     import subprocess
 
-    _database_url()
+    database_url()
     os.environ.update(LANGSMITH_TRACING="false", LANGSMITH_TEST_TRACKING="false", HF_HUB_OFFLINE="1")
     langgraph = Path(sys.executable).parent / "langgraph"
     command = [str(langgraph), "dev", "--port", str(port), "--no-browser", "--config", str(config)]
@@ -197,7 +183,7 @@ def studio(
 @app.command()
 def seed() -> None:
     """Seed the knowledge base and the demo customers (idempotent)."""
-    _seed(_database_url())
+    _seed(database_url())
 
 
 @db_app.command("migrate")
@@ -205,7 +191,7 @@ def db_migrate() -> None:
     """Apply our migrations and Aegra's (threads, runs, checkpoints, store)."""
     from db.migrations import migrate
 
-    url = _database_url()
+    url = database_url()
     from db.aegra_schema import migrate_aegra
 
     migrate_aegra(url)
@@ -221,7 +207,7 @@ def db_reset(yes: Annotated[bool, typer.Option("--yes", help="Confirm dropping e
         raise typer.Exit(1)
     import psycopg
 
-    url = _database_url()
+    url = database_url()
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("DROP SCHEMA public CASCADE")
         conn.execute("CREATE SCHEMA public")
@@ -248,7 +234,7 @@ def chat(
         if token is None:
             from identity.cli import token_for
 
-            token = token_for(_database_url(), customer=customer, tenant=tenant)
+            token = token_for(database_url(), customer=customer, tenant=tenant)
         asyncio.run(run_chat(server, token=token, thread_id=thread))
     except ChatError as exc:
         typer.echo(f"support-agent chat: {exc}", err=True)
@@ -280,9 +266,9 @@ def _identity_commands() -> None:
     from signals.vault_cli import register as register_vault
     from staff.cli import register as register_staff
 
-    register(app, _database_url)
-    register_staff(app, _database_url)
-    register_vault(app, _database_url)
+    register(app)
+    register_staff(app)
+    register_vault(app)
 
 
 _register(eval_app, EVAL_SUITES)

@@ -15,7 +15,7 @@ import psycopg
 import typer
 from rich.console import Console
 
-from db.oneshot import on_database
+from db.cli_database import database_url, on_database
 from identity.keys import create_key, list_keys, revoke_key
 from identity.model import KeyScope, valid_customer_id, valid_tenant
 from identity.tokens import MAX_TTL_S, issue_token_for, set_tenant_jwks, tenant_token_keys
@@ -24,19 +24,16 @@ from settings import get_settings
 console = Console(stderr=True)
 keys_app = typer.Typer(help="Service keys per tenant (stored hashed; shown once).", no_args_is_help=True)
 token_app = typer.Typer(help="End-customer tokens (JWT) and how a tenant's tokens are verified.", no_args_is_help=True)
-_database_url: Callable[[], str] = lambda: ""  # noqa: E731 - replaced by register()
 
 
-def register(app: typer.Typer, database_url: Callable[[], str]) -> None:
-    """Add the ``keys`` and ``token`` groups to ``app``; ``database_url`` resolves (and checks) the database."""
-    global _database_url
-    _database_url = database_url
+def register(app: typer.Typer) -> None:
+    """Add the ``keys`` and ``token`` groups to ``app``."""
     app.add_typer(keys_app, name="keys")
     app.add_typer(token_app, name="token")
 
 
 def _with_connection[T](work: Callable[[psycopg.AsyncConnection[Any]], Awaitable[T]]) -> T:
-    return on_database(_database_url(), work)
+    return on_database(database_url(), work)
 
 
 def _check_tenant(tenant: str) -> None:
@@ -99,7 +96,7 @@ def token_issue(
     if not valid_customer_id(customer) or not 0 < ttl <= MAX_TTL_S:
         console.print(f"[red]--customer must be 1-128 of A-Z a-z 0-9 _ . : @ + - and --ttl 1..{MAX_TTL_S}[/red]")
         raise typer.Exit(2)
-    token = token_for(_database_url(), customer=customer, tenant=tenant, ttl_s=ttl)
+    token = token_for(database_url(), customer=customer, tenant=tenant, ttl_s=ttl)
     console.print(f"token for customer {customer} of tenant {tenant}, valid {ttl} s")
     typer.echo(token)
 

@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import typer
 from rich.console import Console
 
-from db.oneshot import on_database
+from db.cli_database import database_url, on_database
 from signals.pii_vault import VaultKeyMismatch, rotate_sealed_maps
 
 console = Console(stderr=True)
 vault_app = typer.Typer(help="The sealed pseudonym maps (PII_VAULT_KEY).", no_args_is_help=True)
-_database_url: Callable[[], str] = lambda: ""  # noqa: E731 - replaced by register()
 
 
-def register(app: typer.Typer, database_url: Callable[[], str]) -> None:
-    """Add the ``vault`` group to ``app``; ``database_url`` resolves (and checks) the database."""
-    global _database_url
-    _database_url = database_url
+def register(app: typer.Typer) -> None:
+    """Add the ``vault`` group to ``app``."""
     app.add_typer(vault_app, name="vault")
 
 
@@ -26,7 +21,7 @@ def register(app: typer.Typer, database_url: Callable[[], str]) -> None:
 def rotate() -> None:
     """Re-seal every map under PII_VAULT_KEY; maps sealed under PII_VAULT_OLD_KEYS open until this has run."""
     try:
-        rotated = on_database(_database_url(), rotate_sealed_maps)
+        rotated = on_database(database_url(), rotate_sealed_maps)
     except VaultKeyMismatch as exc:
         console.print(f"[bold red]Not rotated:[/bold red] {exc}")
         raise typer.Exit(1) from None

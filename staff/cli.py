@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
@@ -14,29 +13,20 @@ import psycopg
 import typer
 from rich.console import Console
 
+from db.cli_database import database_url, on_database
+
 console = Console(stderr=True)
 staff_app = typer.Typer(help="Staff accounts: the people who sign in to work the inbox.", no_args_is_help=True)
-_database_url: list[Callable[[], str]] = []
 
 
-def register(app: typer.Typer, database_url: Callable[[], str]) -> None:
-    """Add the ``staff`` group to ``app``; ``database_url`` resolves (and checks) the database."""
-    _database_url[:] = [database_url]
+def register(app: typer.Typer) -> None:
+    """Add the ``staff`` group to ``app``."""
     app.add_typer(staff_app, name="staff")
 
 
 def _with_connection[T](work: Callable[[psycopg.AsyncConnection[Any]], Awaitable[T]]) -> T:
     """Run ``work(conn)`` on a connection to the migrated database."""
-    from db.migrations import migrate
-
-    url = _database_url[0]()
-    migrate(url)
-
-    async def main() -> T:
-        async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
-            return await work(conn)
-
-    return asyncio.run(main())
+    return on_database(database_url(), work)
 
 
 @staff_app.command("create")

@@ -11,6 +11,7 @@ loopback) instead of one server, the conversations spread over them.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import os
 import statistics
@@ -39,6 +40,30 @@ QUESTIONS = (
     "How do I turn on two-factor authentication?",
 )
 
+OPENINGS = ("", "Hi,", "Hello there.", "Good morning!", "Hey team,", "Quick question:", "Hi support,", "Hello again.")
+CLOSINGS = (
+    "",
+    "I am on the Pro plan.",
+    "I tried the help page already.",
+    "This is for our team account.",
+    "Using the web app.",
+    "I am on Windows 11.",
+    "Sent from my phone.",
+    "We use it every day.",
+)
+"""Neutral words around a question: 512 distinct messages, so that no cache keyed by the text answers for a model
+(the encoder's vectors, the redaction of a message the run guard saw): real customers rarely send a text twice."""
+
+
+def message(index: int, *, repeat: bool = False) -> str:
+    """The ``index``-th message of a run: a question, and with ``repeat`` off, a distinct wording of it."""
+    question = QUESTIONS[index % len(QUESTIONS)]
+    if repeat:
+        return question
+    opening = OPENINGS[(index // len(QUESTIONS)) % len(OPENINGS)]
+    closing = CLOSINGS[(index // (len(QUESTIONS) * len(OPENINGS))) % len(CLOSINGS)]
+    return " ".join(part for part in (opening, question, closing) if part)
+
 
 @dataclass
 class LoadResult:
@@ -61,11 +86,17 @@ class LoadResult:
         }
 
 
-async def _conversation(url: str, index: int, turns: int, result: LoadResult, headers: dict[str, str]) -> None:
+_SENT = itertools.count()
+"""Messages sent by this process so far: each turn takes the next wording (warm-up and measured turns alike)."""
+
+
+async def _conversation(
+    url: str, index: int, turns: int, result: LoadResult, headers: dict[str, str], repeat: bool
+) -> None:
     client = get_client(url=url, headers=headers)
     thread_id = (await client.threads.create())["thread_id"]
     for turn in range(turns):
-        question = QUESTIONS[(index + turn) % len(QUESTIONS)]
+        question = message(index + turn, repeat=True) if repeat else message(next(_SENT))
         started = time.perf_counter()
         try:
             output = await client.runs.wait(
@@ -86,23 +117,32 @@ async def _conversation(url: str, index: int, turns: int, result: LoadResult, he
 
 
 async def drive(
-    url: str | Sequence[str], *, conversations: int, turns: int, headers: dict[str, str] | None = None
+    url: str | Sequence[str],
+    *,
+    conversations: int,
+    turns: int,
+    headers: dict[str, str] | None = None,
+    repeat: bool = False,
 ) -> LoadResult:
-    """Run ``conversations`` concurrent conversations of ``turns`` sequential turns each (spread over ``url``s)."""
+    """Run ``conversations`` concurrent conversations of ``turns`` sequential turns each (spread over ``url``s).
+
+    ``repeat`` sends the 8 questions word for word (caches keyed by the text then answer); by default every
+    message is worded differently.
+    """
     urls = [url] if isinstance(url, str) else list(url)
     result = LoadResult()
     started = time.perf_counter()
     await asyncio.gather(
-        *(_conversation(urls[i % len(urls)], i, turns, result, headers or {}) for i in range(conversations))
+        *(_conversation(urls[i % len(urls)], i, turns, result, headers or {}, repeat) for i in range(conversations))
     )
     result.wall_s = time.perf_counter() - started
     return result
 
 
-async def _warm_up(url: str | Sequence[str], conversations: int, headers: dict[str, str]) -> None:
+async def _warm_up(url: str | Sequence[str], conversations: int, headers: dict[str, str], repeat: bool) -> None:
     # Each worker process embeds an article's sentences and fits its caches on first use; the measured turns
     # are the steady state, so every worker sees every question first (connections are spread over workers).
-    await drive(url, conversations=conversations, turns=len(QUESTIONS), headers=headers)
+    await drive(url, conversations=conversations, turns=len(QUESTIONS), headers=headers, repeat=repeat)
 
 
 async def first_token_ms(url: str, headers: dict[str, str], *, samples: int = 10) -> float:
@@ -126,9 +166,17 @@ async def first_token_ms(url: str, headers: dict[str, str], *, samples: int = 10
 
 
 def _measure(
-    server: ServerProcess, *, conversations: int, turns: int, ttft: bool = False, profile: Path | None = None
+    server: ServerProcess,
+    *,
+    conversations: int,
+    turns: int,
+    ttft: bool = False,
+    profile: Path | None = None,
+    repeat: bool = False,
 ) -> dict[str, float]:
-    return _measure_servers([server], conversations=conversations, turns=turns, ttft=ttft, profile=profile)
+    return _measure_servers(
+        [server], conversations=conversations, turns=turns, ttft=ttft, profile=profile, repeat=repeat
+    )
 
 
 def _measure_servers(
@@ -139,6 +187,7 @@ def _measure_servers(
     ttft: bool = False,
     redis_pid: int | None = None,
     profile: Path | None = None,
+    repeat: bool = False,
 ) -> dict[str, float]:
     """Start ``servers`` one after the other, warm them up, then measure turns spread over all of them.
 
@@ -148,11 +197,11 @@ def _measure_servers(
         for server in servers:
             server.start(timeout_s=600)
         urls, headers = [server.url for server in servers], servers[0].headers
-        asyncio.run(_warm_up(urls, conversations, headers))
+        asyncio.run(_warm_up(urls, conversations, headers, repeat))
         pids = [server.process.pid for server in servers if server.process]
         sampler = Sampler(pids, profile).start() if profile else None
         meter = CpuMeter(pids, postmaster_pid(servers[0].database_url), redis_pid).start()
-        result = asyncio.run(drive(urls, conversations=conversations, turns=turns, headers=headers))
+        result = asyncio.run(drive(urls, conversations=conversations, turns=turns, headers=headers, repeat=repeat))
         cpu = meter.per_turn(len(result.latencies) + len(result.errors))
         if sampler is not None:
             measured = len(result.latencies) + len(result.errors)
@@ -181,6 +230,9 @@ def main(
     profile: Annotated[
         Path | None, typer.Option(help="py-spy samples our server(s) during the measured turns: raw stacks here.")
     ] = None,
+    repeat: Annotated[
+        bool, typer.Option(help="Send the 8 questions word for word (text-keyed caches answer), not 512 wordings.")
+    ] = False,
 ) -> None:
     """Print turn latency for our server and for the in-memory anchor, and their p50 ratio."""
     if llm_stub:
@@ -188,9 +240,9 @@ def main(
 
         with OpenAIStub() as stub:
             env = {"LLM_MODEL": "openai:stub-model", "OPENAI_BASE_URL": stub.base_url, "OPENAI_API_KEY": "sk-stub"}
-            _run(conversations, turns, anchor, workers, replicas, env, profile)
+            _run(conversations, turns, anchor, workers, replicas, env, profile, repeat)
         return
-    _run(conversations, turns, anchor, workers, replicas, {}, profile)
+    _run(conversations, turns, anchor, workers, replicas, {}, profile, repeat)
 
 
 def _run(
@@ -201,6 +253,7 @@ def _run(
     replicas: int,
     env: dict[str, str],
     profile: Path | None = None,
+    repeat: bool = False,
 ) -> None:
     from db.migrations import migrate
     from db.runtime import resolve_database_url
@@ -219,13 +272,16 @@ def _run(
             turns=turns,
             env=env,
             profile=profile,
+            repeat=repeat,
         )
         label = f"{replicas} Redis-mode replica(s) of {workers} worker(s)"
     else:
         server = ServerProcess(
             database_url, write_config(work), work / "ours.log", seed=True, workers=workers, extra_env=env
         )
-        ours = _measure(server, conversations=conversations, turns=turns, ttft=bool(env), profile=profile)
+        ours = _measure(
+            server, conversations=conversations, turns=turns, ttft=bool(env), profile=profile, repeat=repeat
+        )
         label = f"{workers} worker(s)"
     print(f"ours (Aegra + Postgres, {label}): {conversations} conversations x {turns} turns: {ours}")
     figures: dict[str, object] = {
@@ -233,6 +289,7 @@ def _run(
         "turns": turns,
         "workers": workers,
         "replicas": replicas,
+        "repeat": repeat,
         "ours": ours,
     }
     if anchor:
@@ -241,6 +298,7 @@ def _run(
             conversations=conversations,
             turns=turns,
             ttft=bool(env),
+            repeat=repeat,
         )
         print(f"anchor (langgraph dev, in-memory): {reference}")
         figures["anchor"] = reference
@@ -262,6 +320,7 @@ def _measure_replicas(
     turns: int,
     env: dict[str, str],
     profile: Path | None = None,
+    repeat: bool = False,
 ) -> dict[str, float]:
     from tests.redis_server import RedisProcess
 
@@ -281,7 +340,13 @@ def _measure_replicas(
         ]
         redis_pid = redis.process.pid if redis.process else None
         return _measure_servers(
-            servers, conversations=conversations, turns=turns, ttft=bool(env), redis_pid=redis_pid, profile=profile
+            servers,
+            conversations=conversations,
+            turns=turns,
+            ttft=bool(env),
+            redis_pid=redis_pid,
+            profile=profile,
+            repeat=repeat,
         )
     finally:
         redis.kill()

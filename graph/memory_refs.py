@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Any
 
 from presidio_analyzer import Pattern, PatternRecognizer
 
 from graph.facts import Fact
-from signals.pii import memory_cues
+from signals.pii import memory_cues, named_entities
 
 _CUE_WINDOW = 24
 """Characters before a number searched for its cue ("order 7322...", "pedido nº 7322...")."""
@@ -117,18 +116,10 @@ def reference_facts(text: str) -> list[Fact]:
     return facts
 
 
-def _doc(text: str) -> Any:
-    from signals.pii import _NLP_LOCK, LANGUAGE, get_pii_analyzer
-
-    nlp = get_pii_analyzer().nlp_engine.get_nlp(LANGUAGE)  # type: ignore[attr-defined]
-    with _NLP_LOCK:
-        return nlp(text)
-
-
 def organisation_facts(text: str) -> list[Fact]:
     """The customer's company or workspace: a spaCy organisation, or a name next to "workspace"/"company"."""
     # spaCy often tags an id ("T-1099") as an organisation; a name with a digit in it is not taken for one.
-    names = [ent.text for ent in _doc(text).ents if ent.label_ == "ORG" and not re.search(r"[<\d]", ent.text)]
+    names = [name for label, name in named_entities(text) if label == "ORG" and not re.search(r"[<\d]", name)]
     cue = "|".join(re.escape(word) for word in memory_cues()["organisation"])
     name = r"[A-Z][\w&-]+"
     called = r"(?:\s+(?:is\s+)?(?:called|named))?"  # "our workspace is called Acme Design"
@@ -156,6 +147,6 @@ def promise_facts(answer: str, *, day: str) -> list[Fact]:
         lowered = said.lower().replace("’", "'")
         if not any(cue in lowered for cue in cues) or len(said) > _MAX_PROMISE_CHARS:
             continue
-        if any(ent.label_ in ("DATE", "TIME") for ent in _doc(said).ents):
+        if any(label in ("DATE", "TIME") for label, _ in named_entities(said)):
             facts.append(Fact("promise", said[:60], f'On {day} we promised: "{said}"'))
     return facts[:2]

@@ -106,6 +106,9 @@ async def test_http_500_gets_the_offline_grounded_answer_and_the_thread_stays_us
 
 
 async def test_a_hung_model_is_cut_off_at_the_deadline(live: Harness, stub: OpenAIStub) -> None:
+    # A first turn loads the local models (about 15 s when this test runs alone): the clock is for the deadline.
+    stub.script("answer", Reply("Warm."))
+    await live.say("hang-warm-up", "How do I reset my password?")
     stub.script("answer", *[Reply(hang_s=120)] * 3)
     started = time.monotonic()
     values = await live.say("hang", "How do I reset my password?")

@@ -109,6 +109,11 @@ class OpenAIStub:
         with self._lock:
             self._scripts.setdefault(kind, deque()).extend(replies)
 
+    def unscript(self, kind: Kind) -> None:
+        """Drop the replies still queued for ``kind`` (a client that gave up early did not take them all)."""
+        with self._lock:
+            self._scripts.pop(kind, None)
+
     def of_kind(self, kind: Kind) -> list[Recorded]:
         """The recorded requests of one kind, in order."""
         with self._lock:

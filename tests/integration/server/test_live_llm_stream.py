@@ -6,6 +6,7 @@ The model is the scripted OpenAI-compatible server on loopback, reached by the s
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -15,7 +16,7 @@ from langgraph_sdk import get_client
 
 from prompts.loader import load_phrases
 from server.launcher import ServerProcess
-from tests.openai_stub import OpenAIStub, Reply, error
+from tests.openai_stub import OpenAIStub, Reply, ToolCallSpec, error, tool_call
 from tests.sdk_turns import ask
 
 pytestmark = pytest.mark.integration
@@ -36,7 +37,12 @@ def stub() -> Iterator[OpenAIStub]:
 
 @pytest.fixture
 def llm_server(stub: OpenAIStub, server_factory: Callable[..., ServerProcess]) -> ServerProcess:
+    return _llm_server(stub, server_factory, seed=False)
+
+
+def _llm_server(stub: OpenAIStub, server_factory: Callable[..., ServerProcess], *, seed: bool) -> ServerProcess:
     return server_factory(
+        seed=seed,
         LLM_MODEL="openai:stub-model",
         OPENAI_BASE_URL=stub.base_url,
         OPENAI_API_KEY="sk-test-not-used",
@@ -46,14 +52,19 @@ def llm_server(stub: OpenAIStub, server_factory: Callable[..., ServerProcess]) -
     )
 
 
-async def _stream(server: ServerProcess, text: str, customer: str) -> tuple[str, list[str], dict[str, Any], str]:
-    """One turn streamed as messages-tuple, values and updates: (streamed text, chunks, last values, thread)."""
+async def _stream(
+    server: ServerProcess, text: str, customer: str, thread_id: str | None = None
+) -> tuple[str, list[str], dict[str, Any], str]:
+    """One turn streamed as messages-tuple, values and updates: (streamed text, chunks, last values, thread).
+
+    A new thread unless ``thread_id`` is given.
+    """
     client = get_client(url=server.url, headers=server.headers)
-    thread = await client.threads.create()
+    thread_id = thread_id or (await client.threads.create())["thread_id"]
     chunks: list[str] = []
     values: dict[str, Any] = {}
     async for part in client.runs.stream(
-        thread["thread_id"],
+        thread_id,
         "support",
         input=ask(text),
         context={"customer_id": customer},
@@ -68,7 +79,7 @@ async def _stream(server: ServerProcess, text: str, customer: str) -> tuple[str,
             values = part.data
         elif kind == "error":
             raise AssertionError(f"the client saw an error event: {part.data}")
-    return "".join(chunks), chunks, values, thread["thread_id"]
+    return "".join(chunks), chunks, values, thread_id
 
 
 async def test_only_the_answer_streams_to_the_customer(llm_server: ServerProcess, stub: OpenAIStub) -> None:
@@ -108,3 +119,56 @@ async def test_a_failing_model_gives_a_plain_message_and_analytics_reports_the_m
     assert (stub_row["input_tokens"], stub_row["output_tokens"], stub_row["cached_tokens"]) == (1000, 50, 400)
     assert model["cost_usd"] == pytest.approx((600 * 1.0 + 50 * 4.0 + 400 * 1.0) / 1_000_000)
     assert model["cost_per_conversation_usd"] == pytest.approx(model["cost_usd"] / 2)
+
+
+FAULTS: list[tuple[str, list[Reply], str | None, str | None]] = [
+    # (name, the model's scripted answers, the failure recorded, the answer the customer reads when it is fixed)
+    ("hang", [Reply(hang_s=120)] * 3, "primary:timeout", None),
+    ("429", [error(429, retry_after=1), Reply("Answered after the wait.")], None, "Answered after the wait."),
+    (
+        "malformed tool call",
+        [
+            Reply(tool_calls=(ToolCallSpec("search_knowledge_base", "{query: reset"),)),
+            Reply(tool_calls=(tool_call("search_knowledge_base", query="reset password"),)),
+            Reply("Fixed it [reset-password]."),
+        ],
+        None,
+        "Fixed it [reset-password].",
+    ),
+    (
+        "unknown tool",
+        [Reply(tool_calls=(tool_call("delete_account"),)), Reply("Done without it [reset-password].")],
+        None,
+        "Done without it [reset-password].",
+    ),
+    ("length", [Reply("To reset your pass", finish_reason="length")], "primary:length", None),
+    ("content filter", [Reply("", finish_reason="content_filter")], "primary:content_filter", None),
+]
+
+
+async def test_every_model_fault_is_answered_through_the_server_and_the_thread_stays_usable(
+    stub: OpenAIStub, server_factory: Callable[..., ServerProcess]
+) -> None:
+    """The failure matrix of graph/answer.py, as a client of the real server sees it (LLM_TIMEOUT_S=5).
+
+    The KB is seeded, so where the model fails the offline responder has a grounded answer to give.
+    """
+    llm_server = _llm_server(stub, server_factory, seed=True)
+    for name, replies, failure, fixed in FAULTS:
+        stub.script("answer", *replies)
+        started = time.monotonic()
+        _, _, values, thread_id = await _stream(llm_server, "How do I reset my password?", f"fault-{name[:3]}")
+        elapsed = time.monotonic() - started
+        final = str(values["messages"][-1]["content"])
+        assert elapsed < 5 + 10, (name, elapsed)  # the deadline bounds the turn, retries included
+        assert values["model_failure"] == failure, (name, values["model_failure"])
+        assert final and "error" not in final.lower() and "{" not in final, (name, final)
+        if fixed is not None:
+            assert final == fixed and values["answered_by"] == "primary", (name, final)
+        else:
+            assert values["answered_by"] == "offline" and "reset-password" in final, (name, values["answered_by"])
+        assert "To reset your pass" not in final
+        stub.unscript("answer")  # a hang cut off at the deadline leaves scripted replies unused
+        stub.script("answer", Reply("Here is my answer."))
+        _, _, after, _ = await _stream(llm_server, "And how do I change my email?", f"fault-{name[:3]}", thread_id)
+        assert after["answered_by"] == "primary" and after["messages"][-1]["content"] == "Here is my answer.", name

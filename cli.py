@@ -66,6 +66,10 @@ def _seed(url: str) -> None:
         console.print(f"[green]seeded[/green] {line}")
 
 
+def _exit_on_signal(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to bind (default HOST or 127.0.0.1).")] = None,
@@ -75,6 +79,10 @@ def serve(
 ) -> None:
     """Serve the LangGraph API and our routes on Postgres (embedded unless DATABASE_URL is set)."""
     from db.migrations import migrate
+
+    # Python's default SIGTERM ends the process without running atexit, where the embedded Postgres is stopped; so
+    # did uvicorn, which re-raises the signal after its graceful shutdown. A SIGTERM now exits like Ctrl-C does.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
 
     settings = get_settings()
     host = host or settings.host

@@ -10,11 +10,11 @@ import hashlib
 import os
 import re
 import threading
-from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from knowledge.lru import Lru
 from signals.types import PiiMode, PiiSpan, RedactionResult
 
 if TYPE_CHECKING:
@@ -211,9 +211,7 @@ def find_pii(text: str, *, keep: frozenset[str] = frozenset()) -> list[Recognize
 NamedEntities = tuple[tuple[str, str], ...]
 """(label, text) of each entity spaCy found in a text, ORG and DATE included (Presidio ignores those)."""
 
-_PARSED: OrderedDict[str, NamedEntities] = OrderedDict()
-_PARSED_SIZE = 512
-_PARSED_LOCK = threading.Lock()
+_PARSED: Lru[str, NamedEntities] = Lru(512)
 
 
 def named_entities(text: str) -> NamedEntities:
@@ -222,8 +220,7 @@ def named_entities(text: str) -> NamedEntities:
     The run-input guard parses each new message for PII; the memory writer later reads the same message (it is
     stored unchanged when it held no PII) for the customer's company, and takes the entities from that parse.
     """
-    with _PARSED_LOCK:
-        known = _PARSED.get(text)
+    known = _PARSED.get(text)
     if known is not None:
         return known
     nlp = get_pii_analyzer().nlp_engine.get_nlp(LANGUAGE)  # type: ignore[attr-defined]
@@ -234,11 +231,7 @@ def named_entities(text: str) -> NamedEntities:
 
 def _remember_entities(text: str, doc: Any) -> NamedEntities:
     found: NamedEntities = tuple((ent.label_, ent.text) for ent in doc.ents)
-    with _PARSED_LOCK:
-        _PARSED[text] = found
-        _PARSED.move_to_end(text)
-        while len(_PARSED) > _PARSED_SIZE:
-            _PARSED.popitem(last=False)
+    _PARSED.put(text, found)
     return found
 
 
@@ -304,25 +297,18 @@ def redact_pii(
     if mode == "hash" and salt is None:
         salt = _default_salt()
     key = (text, mode, salt, keep)
-    with _RECENT_LOCK:
-        known = _RECENT.get(key)
-        if known is not None:
-            _RECENT.move_to_end(key)
-            return known
+    known = _RECENT.get(key)
+    if known is not None:
+        return known
     result = _redact(text, mode, salt, keep)
-    with _RECENT_LOCK:
-        _RECENT[key] = result
-        if result.text != text:
-            # Placeholders are not PII: redacting the redacted text again finds nothing and changes nothing.
-            _RECENT[(result.text, mode, salt, keep)] = RedactionResult(text=result.text, spans=())
-        while len(_RECENT) > _RECENT_SIZE:
-            _RECENT.popitem(last=False)
+    _RECENT.put(key, result)
+    if result.text != text:
+        # Placeholders are not PII: redacting the redacted text again finds nothing and changes nothing.
+        _RECENT.put((result.text, mode, salt, keep), RedactionResult(text=result.text, spans=()))
     return result
 
 
-_RECENT: OrderedDict[tuple[str, str, str | None, frozenset[str]], RedactionResult] = OrderedDict()
-_RECENT_LOCK = threading.Lock()
-_RECENT_SIZE = 2048
+_RECENT: Lru[tuple[str, str, str | None, frozenset[str]], RedactionResult] = Lru(2048)
 
 
 def _redact(text: str, mode: PiiMode, salt: str | None, keep: frozenset[str]) -> RedactionResult:

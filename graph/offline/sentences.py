@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+from knowledge.lru import Lru
 
 Matrix = np.ndarray[Any, np.dtype[np.float32]]
 Encoder = Callable[[list[str]], Matrix]
@@ -71,37 +71,16 @@ def split_units(text: str) -> list[Unit]:
     return units[:_MAX_UNITS]
 
 
-class SentenceCache:
+class SentenceCache(Lru[str, tuple[list[Unit], Matrix]]):
     """Chunk id + content hash -> (units, unit embeddings); least recently used chunks are evicted."""
 
     def __init__(self, *, max_chunks: int = 4096) -> None:
-        self._entries: OrderedDict[str, tuple[list[Unit], Matrix]] = OrderedDict()
-        self._max = max_chunks
-        self._lock = threading.Lock()
+        super().__init__(max_chunks)
 
     @staticmethod
     def key(chunk_id: str, text: str) -> str:
         """Cache key: the id alone is not enough, since an updated article keeps its chunk ids."""
         return f"{chunk_id}:{hashlib.blake2b(text.encode(), digest_size=8).hexdigest()}"
-
-    def get(self, key: str) -> tuple[list[Unit], Matrix] | None:
-        """The cached entry, marked as recently used."""
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is not None:
-                self._entries.move_to_end(key)
-            return entry
-
-    def put(self, key: str, units: list[Unit], vectors: Matrix) -> None:
-        """Store an entry, evicting the oldest beyond the limit."""
-        with self._lock:
-            self._entries[key] = (units, vectors)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self._max:
-                self._entries.popitem(last=False)
-
-    def __len__(self) -> int:
-        return len(self._entries)
 
 
 def embed_with_cache(
@@ -130,6 +109,6 @@ def embed_with_cache(
     for index, units in pending:
         vectors = matrix[offset : offset + len(units)]
         offset += len(units)
-        cache.put(keys[index], units, vectors)
+        cache.put(keys[index], (units, vectors))
         results[index] = (units, vectors)
     return [entry for entry in results if entry is not None], extra_vectors

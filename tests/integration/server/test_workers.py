@@ -30,7 +30,13 @@ def _workers(server: ServerProcess) -> list[psutil.Process]:
 
 
 def _listens(process: psutil.Process, port: int) -> bool:
-    return any(c.status == psutil.CONN_LISTEN and c.laddr.port == port for c in process.net_connections())
+    # A worker killed (or exiting) between the listing of children and this read is not listening: the check
+    # must say so, not raise (it raised NoSuchProcess on the killed worker in 1 of 4 loop runs under load).
+    try:
+        connections = process.net_connections()
+    except psutil.NoSuchProcess:  # ZombieProcess included
+        return False
+    return any(c.status == psutil.CONN_LISTEN and c.laddr.port == port for c in connections)
 
 
 def _connections_held(process: psutil.Process, port: int) -> int:

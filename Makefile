@@ -21,9 +21,12 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 install: .venv/.installed
 
+# Bytecode is compiled at install: where PYTHONDONTWRITEBYTECODE is set (as on our CI machine) no .pyc is ever
+# written, and every process, each test server included, compiled ~4,800 modules again (a third of a server's
+# start-up CPU: 31 -> 21 s).
 .venv/.installed: pyproject.toml uv.lock .python-version
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
-	$(UV) sync --frozen
+	$(UV) sync --frozen --compile-bytecode
 	@touch $@
 
 browser: ## Debian's chromium for the console's browser tests: installed with apt-get when missing, or a clear failure

@@ -18,7 +18,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Annotated
 
@@ -165,55 +165,48 @@ async def first_token_ms(url: str, headers: dict[str, str], *, samples: int = 10
     return round(statistics.median(times), 1) if times else float("nan")
 
 
-def _measure(
-    server: ServerProcess,
-    *,
-    conversations: int,
-    turns: int,
-    ttft: bool = False,
-    profile: Path | None = None,
-    repeat: bool = False,
-) -> dict[str, float]:
-    return _measure_servers(
-        [server], conversations=conversations, turns=turns, ttft=ttft, profile=profile, repeat=repeat
-    )
+@dataclass(frozen=True)
+class Load:
+    """What one measurement sends, the same for every server measured: passed down whole, not field by field."""
+
+    conversations: int
+    turns: int
+    repeat: bool = False
+    """Send the 8 questions word for word instead of 512 wordings."""
+    ttft: bool = False
+    """Also measure the time to the first answer token (LLM mode)."""
+    profile: Path | None = None
+    """py-spy samples the servers during the measured turns; raw stacks here."""
 
 
-def _measure_servers(
-    servers: list[ServerProcess],
-    *,
-    conversations: int,
-    turns: int,
-    ttft: bool = False,
-    redis_pid: int | None = None,
-    profile: Path | None = None,
-    repeat: bool = False,
-) -> dict[str, float]:
+def _measure_servers(servers: list[ServerProcess], load: Load, *, redis_pid: int | None = None) -> dict[str, float]:
     """Start ``servers`` one after the other, warm them up, then measure turns spread over all of them.
 
-    With ``profile``, py-spy samples the servers during the measured turns and a summary is printed.
+    With ``load.profile``, py-spy samples the servers during the measured turns and a summary is printed.
     """
     try:
         for server in servers:
             server.start(timeout_s=600)
         urls, headers = [server.url for server in servers], servers[0].headers
-        asyncio.run(_warm_up(urls, conversations, headers, repeat))
+        asyncio.run(_warm_up(urls, load.conversations, headers, load.repeat))
         pids = [server.process.pid for server in servers if server.process]
-        sampler = Sampler(pids, profile).start() if profile else None
+        sampler = Sampler(pids, load.profile).start() if load.profile else None
         meter = CpuMeter(pids, postmaster_pid(servers[0].database_url), redis_pid).start()
-        result = asyncio.run(drive(urls, conversations=conversations, turns=turns, headers=headers, repeat=repeat))
-        cpu = meter.per_turn(len(result.latencies) + len(result.errors))
+        result = asyncio.run(
+            drive(urls, conversations=load.conversations, turns=load.turns, headers=headers, repeat=load.repeat)
+        )
+        measured = len(result.latencies) + len(result.errors)
+        cpu = meter.per_turn(measured)
         if sampler is not None:
-            measured = len(result.latencies) + len(result.errors)
             print("\n".join(summarise(sampler.stop(), turns=measured, rate_hz=sampler.rate_hz).lines()))
-        load = round(os.getloadavg()[0], 2)  # the machine is shared: what else ran shows here
-        first = {"ttft_p50_ms": asyncio.run(first_token_ms(urls[0], headers))} if ttft else {}
+        machine_load = round(os.getloadavg()[0], 2)  # the machine is shared: what else ran shows here
+        first = {"ttft_p50_ms": asyncio.run(first_token_ms(urls[0], headers))} if load.ttft else {}
     finally:
         for server in servers:
             server.stop()
     for error in result.errors[:5]:
         typer.echo(f"  error: {error}", err=True)
-    return {**result.summary(), **cpu, "load_avg_1m": load, **first}
+    return {**result.summary(), **cpu, "load_avg_1m": machine_load, **first}
 
 
 def main(
@@ -235,26 +228,18 @@ def main(
     ] = False,
 ) -> None:
     """Print turn latency for our server and for the in-memory anchor, and their p50 ratio."""
+    load = Load(conversations, turns, repeat=repeat, ttft=llm_stub, profile=profile)
     if llm_stub:
         from tests.openai_stub import OpenAIStub
 
         with OpenAIStub() as stub:
             env = {"LLM_MODEL": "openai:stub-model", "OPENAI_BASE_URL": stub.base_url, "OPENAI_API_KEY": "sk-stub"}
-            _run(conversations, turns, anchor, workers, replicas, env, profile, repeat)
+            _run(load, anchor=anchor, workers=workers, replicas=replicas, env=env)
         return
-    _run(conversations, turns, anchor, workers, replicas, {}, profile, repeat)
+    _run(load, anchor=anchor, workers=workers, replicas=replicas, env={})
 
 
-def _run(
-    conversations: int,
-    turns: int,
-    anchor: bool,
-    workers: int,
-    replicas: int,
-    env: dict[str, str],
-    profile: Path | None = None,
-    repeat: bool = False,
-) -> None:
+def _run(load: Load, *, anchor: bool, workers: int, replicas: int, env: dict[str, str]) -> None:
     from db.migrations import migrate
     from db.runtime import resolve_database_url
     from settings import Settings
@@ -263,64 +248,40 @@ def _run(
     database_url = resolve_database_url(Settings(data_dir=work))
     migrate(database_url)
     if replicas:
-        ours = _measure_replicas(
-            database_url,
-            work,
-            replicas,
-            workers=workers,
-            conversations=conversations,
-            turns=turns,
-            env=env,
-            profile=profile,
-            repeat=repeat,
-        )
+        ours = _measure_replicas(database_url, work, replicas, load, workers=workers, env=env)
         label = f"{replicas} Redis-mode replica(s) of {workers} worker(s)"
     else:
         server = ServerProcess(
             database_url, write_config(work), work / "ours.log", seed=True, workers=workers, extra_env=env
         )
-        ours = _measure(
-            server, conversations=conversations, turns=turns, ttft=bool(env), profile=profile, repeat=repeat
-        )
+        ours = _measure_servers([server], load)
         label = f"{workers} worker(s)"
-    print(f"ours (Aegra + Postgres, {label}): {conversations} conversations x {turns} turns: {ours}")
+    print(f"ours (Aegra + Postgres, {label}): {load.conversations} conversations x {load.turns} turns: {ours}")
     figures: dict[str, object] = {
-        "conversations": conversations,
-        "turns": turns,
+        "conversations": load.conversations,
+        "turns": load.turns,
         "workers": workers,
         "replicas": replicas,
-        "repeat": repeat,
+        "repeat": load.repeat,
         "ours": ours,
     }
     if anchor:
-        reference = _measure(
-            LangGraphDevProcess(database_url, write_config(work, in_memory=True), work / "anchor.log", extra_env=env),
-            conversations=conversations,
-            turns=turns,
-            ttft=bool(env),
-            repeat=repeat,
+        reference = _measure_servers(
+            [LangGraphDevProcess(database_url, write_config(work, in_memory=True), work / "anchor.log", extra_env=env)],
+            replace(load, profile=None),  # the profile is of our server
         )
         print(f"anchor (langgraph dev, in-memory): {reference}")
         figures["anchor"] = reference
         figures["p50_ratio"] = round(ours["p50_ms"] / reference["p50_ms"], 3)
         print(f"p50 ratio ours/anchor: {figures['p50_ratio']}")
-        if env:
+        if load.ttft:
             figures["ttft_ratio"] = round(ours["ttft_p50_ms"] / reference["ttft_p50_ms"], 3)
             print(f"time to first token ours/anchor: {figures['ttft_ratio']}")
     print(json.dumps(figures))
 
 
 def _measure_replicas(
-    database_url: str,
-    work: Path,
-    count: int,
-    *,
-    workers: int,
-    conversations: int,
-    turns: int,
-    env: dict[str, str],
-    profile: Path | None = None,
-    repeat: bool = False,
+    database_url: str, work: Path, count: int, load: Load, *, workers: int, env: dict[str, str]
 ) -> dict[str, float]:
     from tests.redis_server import RedisProcess
 
@@ -338,15 +299,6 @@ def _measure_replicas(
             )
             for index in range(count)
         ]
-        redis_pid = redis.process.pid if redis.process else None
-        return _measure_servers(
-            servers,
-            conversations=conversations,
-            turns=turns,
-            ttft=bool(env),
-            redis_pid=redis_pid,
-            profile=profile,
-            repeat=repeat,
-        )
+        return _measure_servers(servers, load, redis_pid=redis.process.pid if redis.process else None)
     finally:
         redis.kill()

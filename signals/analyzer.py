@@ -11,6 +11,7 @@ from knowledge.onnx_encoder import sentence_vectors
 from signals.cues import declines_human, legal_threat, refund_amount, wants_human
 from signals.encoder_tuning import TuningConfig
 from signals.escalation_model import EscalationModel
+from signals.fit_cache import load_or_fit
 from signals.injection import detect_injection
 from signals.intent_classifier import IntentClassifier, IntentClassifierConfig
 from signals.language import detect_language
@@ -35,32 +36,47 @@ def sentiment_encoder() -> LocalEmbeddings:
     return get_local_embeddings()
 
 
-@lru_cache(maxsize=8)
-def fitted_intent_classifier(taxonomy: Taxonomy, tuning_steps: int = 0) -> IntentClassifier:
-    """The classifier for ``taxonomy``, fitted once per distinct taxonomy content (tuned weights cached on disk)."""
+def _models_dir_and_encoder_id() -> tuple[Path, str]:
+    from knowledge.onnx_encoder import exported_path, model_path
     from settings import get_settings
 
+    models = get_settings().data_dir / "models"
+    return models, exported_path(models, model_path()).name
+
+
+@lru_cache(maxsize=8)
+def fitted_intent_classifier(taxonomy: Taxonomy, tuning_steps: int = 0) -> IntentClassifier:
+    """The classifier for ``taxonomy``, fitted once per distinct taxonomy content and kept on disk.
+
+    A frozen encoder's heads come from signals/fit_cache.py after the first start (encoding the examples and
+    fitting took about 4 s of CPU at every start); a tuned encoder is cached by the tuning itself.
+    """
+    models, encoder_id = _models_dir_and_encoder_id()
     config = IntentClassifierConfig(tuning=TuningConfig(steps=tuning_steps) if tuning_steps else None)
-    return IntentClassifier.fit(
-        taxonomy, sentiment_encoder(), config=config, cache_dir=get_settings().data_dir / "models"
+    encoder = sentiment_encoder()
+    if config.tuning is not None:
+        return IntentClassifier.fit(taxonomy, encoder, config=config, cache_dir=models)
+    model, text_model = load_or_fit(
+        models,
+        "intent-heads",
+        [taxonomy.fingerprint(), repr(config), encoder_id],
+        lambda: IntentClassifier.fit(taxonomy, encoder, config=config).heads,
     )
+    return IntentClassifier(taxonomy, model, config, encoder, text_model)
 
 
 @lru_cache(maxsize=1)
 def fitted_sentiment_classifier() -> SentimentClassifier:
     """The sentiment head, fitted once on the shipped examples."""
-    from knowledge.onnx_encoder import exported_path, model_path
-    from settings import get_settings
-
-    models = get_settings().data_dir / "models"
-    encoder_id = exported_path(models, model_path()).name
+    models, encoder_id = _models_dir_and_encoder_id()
     return SentimentClassifier.fit(sentiment_encoder(), cache_dir=models, encoder_id=encoder_id)
 
 
 @lru_cache(maxsize=1)
 def fitted_escalation_model() -> EscalationModel:
-    """The escalation-cue model, fitted once on the shipped examples (a few hundred sentences: about a second)."""
-    return EscalationModel.fit(sentiment_encoder())
+    """The escalation-cue model, fitted on the shipped examples once per machine (then loaded from disk)."""
+    models, encoder_id = _models_dir_and_encoder_id()
+    return load_or_fit(models, "escalation-model", [encoder_id], lambda: EscalationModel.fit(sentiment_encoder()))
 
 
 class SignalAnalyzer:

@@ -109,6 +109,11 @@ class IntentClassifier:
         self.middle_layer_weight = config.middle_layer_weight if isinstance(encoder, LayeredEncoder) else 0.0
         """The weight the head was fitted with (0 when the encoder has no middle layer to give)."""
 
+    @property
+    def heads(self) -> tuple[Any, TextIntentModel | None]:
+        """The fitted embedding head and n-gram model: what signals/fit_cache.py keeps (the encoder is not kept)."""
+        return self._model, self._text_model
+
     def features(self, layers: Matrix) -> Matrix:
         """The head's input from this classifier's encoder's ``encode_layers`` rows (one pass serves every signal)."""
         return _features(layers, self.middle_layer_weight)

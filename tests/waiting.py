@@ -35,3 +35,34 @@ async def wait_until[T](
         if time.monotonic() >= deadline:
             raise AssertionError(f"timed out after {timeout_s:.0f}s waiting until {what} (last value: {value!r})")
         await asyncio.sleep(poll_s)
+
+
+async def wait_until_steady[T](
+    read: Callable[[], T | Awaitable[T]],
+    *,
+    what: str,
+    accept: Callable[[T], bool] = lambda value: True,
+    reads: int = 3,
+    timeout_s: float = DEFAULT_TIMEOUT_S,
+    poll_s: float = 0.5,
+) -> T:
+    """Poll ``read`` until it returns the same accepted value ``reads`` times in a row, and return that value.
+
+    For background work that has no completion signal (memory writes after a turn): it is done when what it
+    changes has stopped changing. Raises AssertionError naming ``what`` and the last values read.
+    """
+    seen: list[T] = []
+
+    async def steady() -> bool:
+        value = read()
+        if inspect.isawaitable(value):
+            value = await value
+        seen.append(value)  # type: ignore[arg-type]  # awaited above when it was awaitable
+        recent = seen[-reads:]
+        return len(recent) == reads and all(item == recent[-1] for item in recent) and accept(recent[-1])
+
+    try:
+        await wait_until(steady, what=what, timeout_s=timeout_s, poll_s=poll_s)
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}; last reads: {seen[-reads:]!r}") from None
+    return seen[-1]

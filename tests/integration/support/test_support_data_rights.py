@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 
 import httpx
@@ -12,6 +11,8 @@ from langgraph_sdk import get_client
 from psycopg import sql
 
 from server.launcher import ServerProcess
+from tests.integration.support.background import settled
+from tests.waiting import wait_until_steady
 
 pytestmark = pytest.mark.integration
 
@@ -57,19 +58,20 @@ async def converse(server: ServerProcess, customer_id: str, texts: list[str]) ->
 
 async def settled_memories(url: str, customer_id: str) -> int:
     """How many memories the customer has once the background writer has stopped changing them."""
-    previous = -1
-    for _ in range(20):
+
+    def memories() -> tuple[int, object]:
         with psycopg.connect(url) as conn:
             row = conn.execute(
                 "SELECT count(*), max(updated_at) FROM store WHERE prefix LIKE %s",
                 (f"customers.default.{customer_id}.%",),
             ).fetchone()
         assert row is not None
-        if row[0] == previous and row[0] > 0:
-            return int(row[0])
-        previous = row[0]
-        await asyncio.sleep(0.5)
-    return previous
+        return int(row[0]), row[1]
+
+    count, _ = await wait_until_steady(
+        memories, what=f"the memories of {customer_id} exist and stop changing", accept=lambda read: read[0] > 0
+    )
+    return count
 
 
 async def test_export_then_erase_leaves_nothing(live_server: ServerProcess) -> None:
@@ -117,7 +119,7 @@ async def test_export_then_erase_leaves_nothing(live_server: ServerProcess) -> N
         erased = await http.delete(f"/customers/{cid}")
         assert erased.status_code == 200, erased.text
         assert erased.json()["deleted"]["checkpoints"] > 0 and erased.json()["deleted"]["store"] >= 1
-        await asyncio.sleep(1.0)  # any late background write would land now
+        await settled(live_server.database_url)  # a late background write would have landed by now
 
         assert mentions(live_server.database_url, [cid, name, email]) == []
         assert (await http.get(f"/customers/{cid}")).status_code == 404

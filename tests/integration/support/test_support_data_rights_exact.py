@@ -6,10 +6,7 @@ of ``default`` also wrote in customer V's thread, as old data from before thread
 
 from __future__ import annotations
 
-import asyncio
-import time
 import uuid
-from typing import Any
 
 import httpx
 import psycopg
@@ -17,6 +14,7 @@ import pytest
 from langgraph_sdk import get_client
 
 from server.launcher import ServerProcess
+from tests.integration.support.background import settled
 from tests.integration.support.table_scan import Scan, ScannedRow, blob_users, checkpoint_texts, scan
 
 pytestmark = pytest.mark.integration
@@ -55,25 +53,6 @@ def _set_thread_customer(url: str, thread_id: str, customer: str | None) -> None
                 " WHERE thread_id = %s",
                 (customer, thread_id),
             )
-
-
-async def _settled(url: str, deadline_s: float = 60.0) -> None:
-    """Wait until background work (memory writes, runs) has stopped changing the store and the runs table."""
-    previous: Any = None
-    steady = 0
-    deadline = time.monotonic() + deadline_s
-    while time.monotonic() < deadline:
-        with psycopg.connect(url) as conn:
-            row = conn.execute(
-                "SELECT (SELECT count(*) FROM store), (SELECT max(updated_at) FROM store),"
-                " (SELECT count(*) FROM runs WHERE status IN ('pending', 'running'))"
-            ).fetchone()
-        steady = steady + 1 if row == previous and row is not None and row[2] == 0 else 0
-        if steady >= 3:
-            return
-        previous = row
-        await asyncio.sleep(0.5)
-    raise TimeoutError("background writes did not settle")
 
 
 def _erased_rows(before: Scan, cid: str, own_threads: set[str], marks: list[str]) -> set[int]:
@@ -160,7 +139,7 @@ async def test_erase_removes_one_customer_of_one_tenant_and_nothing_else(live_se
         await _run(live_server, service, shared, cid, said[2])
         _set_thread_customer(live_server.database_url, shared, victim)
         await _run(live_server, service, shared, victim, "Thanks, and how do I install it on the desktop?")
-        await _settled(live_server.database_url)
+        await settled(live_server.database_url)
 
         before = scan(live_server.database_url)
         marks = [email.lower(), marker]

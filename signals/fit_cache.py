@@ -8,6 +8,7 @@ fitting code or a new library version therefore fits anew; nothing has to be bum
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -47,7 +48,8 @@ def load_or_fit[T](cache_dir: Path, name: str, key: object, fit: Callable[[], T]
     """What ``fit()`` returns, loaded from ``cache_dir`` when a process already fitted it with the same inputs.
 
     ``key`` is the caller's inputs, JSON-serialisable. The file is written atomically, so processes that start
-    together never read a half-written one; a file that cannot be read is fitted and written again.
+    together never read a half-written one; a file that cannot be read is fitted and written again, and a
+    directory that cannot be written only costs the fit at every start.
     """
     payload = json.dumps([key, code_and_data_digest(), _library_versions()], sort_keys=True)
     path = cache_dir / f"{name}-{hashlib.sha256(payload.encode()).hexdigest()[:16]}.pickle"
@@ -59,9 +61,14 @@ def load_or_fit[T](cache_dir: Path, name: str, key: object, fit: Callable[[], T]
         except Exception:  # noqa: BLE001 - a truncated or foreign file: fit again and replace it
             logger.warning("cannot read the fitted %s in %s: fitting again", name, path, exc_info=True)
     fitted = fit()
-    path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
-    with partial.open("wb") as file:
-        pickle.dump(fitted, file, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(partial, path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with partial.open("wb") as file:
+            pickle.dump(fitted, file, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(partial, path)
+    except OSError:  # a read-only or full data directory: serve what was fitted, fit again at the next start
+        logger.warning("cannot keep the fitted %s in %s", name, cache_dir, exc_info=True)
+        with contextlib.suppress(OSError):
+            partial.unlink()
     return fitted

@@ -38,6 +38,16 @@ def test_an_unreadable_file_is_fitted_again_and_replaced(tmp_path: Path, caplog:
     assert load_or_fit(tmp_path, "head", ["a"], lambda: 3) == 2
 
 
+def test_a_directory_that_cannot_be_written_still_serves_the_fit(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    blocked = tmp_path / "models"
+    blocked.write_text("a file where the directory should be")  # as root, permissions would not stop the write
+    with caplog.at_level(logging.WARNING):
+        assert load_or_fit(blocked / "heads", "head", ["a"], lambda: {"fitted": 1}) == {"fitted": 1}
+    assert "cannot keep the fitted head" in caplog.text
+
+
 def test_a_changed_source_or_data_file_changes_the_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     package = tmp_path / "signals"
     (package / "data").mkdir(parents=True)

@@ -66,7 +66,10 @@ async def _password_works(conn: psycopg.AsyncConnection[Any], email: str, passwo
 
 async def _prepare(url: str, data_dir: Path, audience: str) -> LocalCredentials:
     path = data_dir / CREDENTIALS_FILE
-    stored = json.loads(path.read_text()) if path.exists() else {}
+    try:
+        stored = json.loads(path.read_text())
+    except (FileNotFoundError, ValueError):  # none yet, or unreadable: the credentials are made (again) below
+        stored = {}
     async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
         admin_key = stored.get("admin_key")
         if not isinstance(admin_key, str) or await verify_key(conn, admin_key) is None:
@@ -94,7 +97,10 @@ async def _prepare(url: str, data_dir: Path, audience: str) -> LocalCredentials:
             conn, tenant="default", customer_id=DEMO_CUSTOMER, ttl_s=DEMO_TOKEN_TTL_S, audience=audience
         )
     data_dir.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    # Written beside and renamed over: servers that start together (tests, two `make run`) read the old file or
+    # the new one, never the empty one that truncating in place showed (a start failed on it, stop 25's loop).
+    partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
         json.dump(
             {
@@ -107,6 +113,7 @@ async def _prepare(url: str, data_dir: Path, audience: str) -> LocalCredentials:
             handle,
             indent=2,
         )
+    os.replace(partial, path)
     return LocalCredentials(admin_key, admin_email, admin_password, DEMO_CUSTOMER, token, path)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import stat
 from datetime import timedelta
 from pathlib import Path
@@ -17,6 +18,19 @@ from staff.accounts import sign_in
 from staff.passwords import LockoutPolicy
 
 pytestmark = pytest.mark.integration
+
+
+def test_the_credentials_file_is_replaced_whole_and_an_empty_one_is_remade(pg_url: str, tmp_path: Path) -> None:
+    migrate(pg_url)
+    path = tmp_path / "local-credentials.json"
+    path.write_text("")  # what a reader saw while another start truncated the file in place
+    before = path.stat().st_ino
+    made = prepare_access(pg_url, host="127.0.0.1", data_dir=tmp_path, audience="support-agent")
+    assert made is not None and made.path == path
+    assert path.stat().st_ino != before  # renamed over, not rewritten in place: a reader never sees it half-written
+    assert json.loads(path.read_text())["admin_key"] == made.admin_key
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert [p.name for p in tmp_path.iterdir()] == ["local-credentials.json"]
 
 
 def test_local_credentials_are_generated_once_and_work(pg_url: str, tmp_path: Path) -> None:

@@ -120,9 +120,16 @@ async def test_acknowledged_messages_survive_postgres_killed_twice(
         async with httpx.AsyncClient(base_url=server.url) as http:
             conversations = [asyncio.create_task(_converse(server, i, traffic)) for i in range(CONVERSATIONS)]
 
+            seen_running: list[tuple[str, str]] = []  # the run last seen running, just before each kill
+
             async def a_run_is_running() -> bool:
                 thread_id, run_id, _ = traffic.acknowledged[-1] if traffic.acknowledged else ("", "", "")
-                return bool(run_id) and (await client.runs.get(thread_id, run_id))["status"] == "running"
+                running = bool(run_id) and (await client.runs.get(thread_id, run_id))["status"] == "running"
+                if running:
+                    seen_running[:] = [(thread_id, run_id)]
+                return running
+
+            in_flight_at_kill: list[tuple[str, str]] = []
 
             for outage in range(OUTAGES):
                 before = len(traffic.acknowledged)
@@ -132,6 +139,7 @@ async def test_acknowledged_messages_survive_postgres_killed_twice(
 
                 await wait_until(traffic_flowed, what=f"traffic flows before outage {outage + 1}")
                 refused = traffic.refused_503
+                in_flight_at_kill += seen_running
                 killable_pg.kill()
                 await wait_until(lambda: _status_is(http, "/ready", 503), what="/ready says 503")
                 await _probe_outage(server, http, probe_thread)
@@ -158,9 +166,15 @@ async def test_acknowledged_messages_survive_postgres_killed_twice(
         assert counts["lost"] == 0, counts
         assert counts["answered"] + counts["failed_visibly"] == counts["acknowledged"]
         print(f"other client failures (not acknowledged): {traffic.other_failures}")  # noqa: T201
-        # The kills hit runs in flight: some were retried after losing the database.
+        # Each kill came while a run was running, and that run ended answered or visibly failed. Whether a kill
+        # also cut one of its database writes (a retry in the log) depends on timing: reported, not asserted. It
+        # was asserted until a loaded fresh-clone run had 23 of 23 answered and no write cut (stop 25).
+        assert len(in_flight_at_kill) == OUTAGES
+        for thread_id, run_id in in_flight_at_kill:
+            assert (await client.runs.get(thread_id, run_id))["status"] in ("success", "error"), run_id
         log = server.log_path.read_text()
-        assert "will be retried" in log or "database unreachable" in log
+        retried = log.count("will be retried") + log.count("database unreachable on attempt")
+        print(f"runs in flight at the kills: {in_flight_at_kill}; database writes cut and retried: {retried}")  # noqa: T201
     finally:
         server.stop()
 

@@ -62,12 +62,15 @@ def _write_settings(pgdata: Path) -> None:
             handle.write("\n".join(lines) + "\n")
 
 
-def start_embedded_postgres(data_dir: Path, *, database: str = "support", keep_running: bool = False) -> str:
+def start_embedded_postgres(
+    data_dir: Path, *, database: str = "support", keep_running: bool = False, delete_on_exit: bool = False
+) -> str:
     """Start (or attach to) the embedded Postgres in ``data_dir`` and return a libpq URL.
 
     The database ``database`` is created with the ``vector`` extension when missing.
     With ``keep_running`` the server outlives this process; otherwise it stops when the
-    last process that attached to it exits.
+    last process that attached to it exits, and with ``delete_on_exit`` its data directory
+    is removed then too (a throwaway server, such as a test session's).
     """
     pgserver = _load_pgserver()
     data_dir = data_dir.expanduser().resolve()
@@ -76,7 +79,9 @@ def start_embedded_postgres(data_dir: Path, *, database: str = "support", keep_r
     removed = prune_dead_handles(data_dir)
     if removed:
         logger.info("pruned dead pgserver handles %s", removed)
-    server = pgserver.get_server(data_dir, cleanup_mode=None if keep_running else "stop", start=False)
+    server = pgserver.get_server(
+        data_dir, cleanup_mode=None if keep_running else ("delete" if delete_on_exit else "stop"), start=False
+    )
     with server._lock:
         server.ensure_pgdata_inited()
     if not (data_dir / "postmaster.pid").exists():
